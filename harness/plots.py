@@ -1,0 +1,89 @@
+"""One figure per claim, drawn with matplotlib's Agg backend (no screen needed).
+
+Each function returns a Figure; the ``judge`` fixture saves it next to the
+scoreboard as ``<claim id>.png``.
+"""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def per_layer(series: dict, *, ylabel: str, title: str, log: bool = True, band=None):
+    """Lines of a value per layer. series: {label: array (n_seeds, n_layers) or (n_layers,)};
+    seeds are drawn as the median with a min-max band. band: optional (low, high) to shade."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for label, values in series.items():
+        values = np.atleast_2d(np.asarray(values, float))
+        layers = np.arange(1, values.shape[1] + 1)
+        line, = ax.plot(layers, np.median(values, axis=0), marker="o", label=label)
+        if len(values) > 1:
+            ax.fill_between(layers, values.min(axis=0), values.max(axis=0), alpha=0.2, color=line.get_color())
+    if band is not None:
+        ax.axhspan(*band, color="grey", alpha=0.15, label="acceptance band")
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel="layer", ylabel=ylabel, title=title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def curves(series: dict, *, ylabel: str, title: str, xlabel: str = "epoch", hline=None, log=False):
+    """Learning curves. series: {label: list of per-seed curves (may differ in length)};
+    draws the median over seeds with a min-max band. hline: (y, label) reference line."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for label, runs in series.items():
+        n = min(len(r) for r in runs)
+        values = np.array([r[:n] for r in runs], float)
+        x = np.arange(1, n + 1)
+        line, = ax.plot(x, np.median(values, axis=0), label=label)
+        if len(values) > 1:
+            ax.fill_between(x, values.min(axis=0), values.max(axis=0), alpha=0.2, color=line.get_color())
+    if hline is not None:
+        ax.axhline(hline[0], color="k", ls="--", lw=1, label=hline[1])
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def points(groups: dict, *, ylabel: str, title: str, hline=None):
+    """One dot per seed for each group, with the group median as a bar.
+    groups: {label: list of values}; hline: (y, label)."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for i, (label, values) in enumerate(groups.items()):
+        ax.scatter(np.full(len(values), i), values, zorder=3)
+        ax.hlines(np.median(values), i - 0.3, i + 0.3, color="k")
+    ax.set_xticks(range(len(groups)), list(groups), fontsize=8)
+    if hline is not None:
+        ax.axhline(hline[0], color="r", ls="--", lw=1, label=hline[1])
+        ax.legend(fontsize=8)
+    ax.set(ylabel=ylabel, title=title)
+    return fig
+
+
+def reliability(diagrams: dict, *, title: str):
+    """Reliability diagram. diagrams: {label: harness.calibration.reliability(...) dict}."""
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
+    for label, d in diagrams.items():
+        ok = np.asarray(d["count"]) > 0
+        ax.plot(np.asarray(d["confidence"])[ok], np.asarray(d["accuracy"])[ok], marker="o", label=label)
+    ax.set(xlabel="confidence", ylabel="accuracy", title=title, xlim=(0, 1), ylim=(0, 1))
+    ax.legend(fontsize=8)
+    return fig
+
+
+def vectors(vectors: dict, *, title: str):
+    """2-D vectors drawn as unit-length arrows from the origin. vectors: {label: (x, y)}."""
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    for label, v in vectors.items():
+        v = np.asarray(v, float)
+        u = v / np.linalg.norm(v)
+        ax.annotate("", xy=u, xytext=(0, 0), arrowprops=dict(arrowstyle="->", lw=2, color=f"C{len(ax.texts)}"))
+        ax.text(*(u * 1.05), f"{label}\n{np.array2string(v, precision=4)}", fontsize=7, color=f"C{len(ax.texts)}")
+    ax.set(xlim=(-0.1, 1.3), ylim=(-0.1, 1.3), xlabel="component 1 (unit length)",
+           ylabel="component 2 (unit length)", title=title, aspect="equal")
+    return fig
