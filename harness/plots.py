@@ -79,11 +79,11 @@ def reliability(diagrams: dict, *, title: str):
 def vectors(vectors: dict, *, title: str):
     """2-D vectors drawn as unit-length arrows from the origin. vectors: {label: (x, y)}."""
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    for label, v in vectors.items():
+    for i, (label, v) in enumerate(vectors.items()):
         v = np.asarray(v, float)
         u = v / np.linalg.norm(v)
-        ax.annotate("", xy=u, xytext=(0, 0), arrowprops=dict(arrowstyle="->", lw=2, color=f"C{len(ax.texts)}"))
-        ax.text(*(u * 1.05), f"{label}\n{np.array2string(v, precision=4)}", fontsize=7, color=f"C{len(ax.texts)}")
+        ax.annotate("", xy=u, xytext=(0, 0), arrowprops=dict(arrowstyle="->", lw=2, color=f"C{i}"))
+        ax.text(*(u * 1.05), f"{label}\n{np.array2string(v, precision=4)}", fontsize=7, color=f"C{i}")
     ax.set(xlim=(-0.1, 1.3), ylim=(-0.1, 1.3), xlabel="component 1 (unit length)",
            ylabel="component 2 (unit length)", title=title, aspect="equal")
     return fig
