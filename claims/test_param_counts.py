@@ -54,7 +54,7 @@ CLAIMS = [
           "Total params: 261 ... 130 + 10 = 140", EXACT,
           counted("doc002_regressor_relu_layers", layers=[140, 0, 110, 0, 11], total=261),
           document_value="140 / 0 / 110 / 0 / 11, total 261"),
-    Claim("E02_shorthand_param_counts", "002", "Chapter I, Shorthand Syntax", "414-420",
+    Claim("M04_regressor_shorthand", "002", "Chapter I, Shorthand Syntax", "414-420",
           "dense_59 (Dense) (None, 10) 140 ... Total params: 261", EXACT,
           counted("doc002_regressor_shorthand", layers=[140, 110, 11], total=261),
           document_value="140 / 110 / 11, total 261"),
