@@ -62,7 +62,7 @@ CLAIMS = [
           "Total params: 669,706", EXACT + " Per Dense layer 784*512+512, 512*512+512, 512*10+10.",
           counted("doc002_mnist_mlp", layers=[0, 401920, 262656, 5130], total=669706),
           document_value="401,920 / 262,656 / 5,130, total 669,706"),
-    Claim("E16_basic_cnn_params_shapes", "002", "Chapter I, Basic CNN", "907-926",
+    Claim("E16_basic_cnn_params_shapes", "002", "Chapter II, Basic CNN", "907-926",
           "Total params: 8,402,618 ... 16,384 x 512 = ~8.4 million", EXACT,
           counted("doc002_basic_cnn", layers=[160, 0, 0, 0, 8389120, 0, 13338, 0], total=8402618,
                   shapes=[(None, 64, 64, 16), (None, 64, 64, 16), (None, 32, 32, 16), (None, 16384),

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 REPRODUCED, REFUTED, INCONCLUSIVE = "reproduced", "refuted", "inconclusive"
-SKIPPED, ERROR = "skipped", "error"
+SKIPPED, ERROR, EXCLUDED = "skipped", "error", "excluded"
 
 DOCUMENTS = {
     "000": "000_246e87af60bdcab5.txt",
@@ -123,6 +123,17 @@ class All:
 
     def __str__(self):
         return "; ".join(f"{k} {r}" for k, r in self.rules.items())
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Not a test: the statement is recorded as excluded, with the claim's reason."""
+
+    def verdict(self, value, interval=None):
+        return EXCLUDED
+
+    def __str__(self):
+        return "not tested"
 
 
 def plain(value):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness import scoreboard
-from harness.claim import DOCUMENTS, ERROR, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
+from harness import inventory, scoreboard
+from harness.claim import DOCUMENTS, ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
 
 TIERS = ("fast", "full")
-VERDICTS = (REPRODUCED, REFUTED, INCONCLUSIVE, SKIPPED, ERROR)
+VERDICTS = (REPRODUCED, REFUTED, INCONCLUSIVE, SKIPPED, ERROR, EXCLUDED)
 TITLES = {
     "000": '"TensorFlow 2.0 Practical" (MNIST, one layer to a 99% CNN)',
     "001": "Notes on training deep neural networks (HOML ch. 11)",
@@ -46,6 +46,26 @@ def verdict_cell(entry: dict) -> str:
     return v if entry["passed"] else f"**{v}** (expected {entry['expected']})"
 
 
+def accounting(entries: list) -> list:
+    """Lines saying what became of every inventory row (tested, excluded, missing)."""
+    rows = inventory.ids()
+    if not rows:
+        return [f"(The inventory {inventory.path()} is not beside the repository: rows not counted.)"]
+    ids = {e["id"] for e in entries}
+    status = {}
+    for row in rows:
+        covering = {e["verdict"] for e in entries if inventory.covers(row, e["id"])}
+        status[row] = "missing" if not covering else "excluded" if covering == {EXCLUDED} else "tested"
+    extra = sorted(i for i in ids if not any(inventory.covers(r, i) for r in rows))
+    missing = [r for r in rows if status[r] == "missing"]
+    counts = {k: sum(v == k for v in status.values()) for k in ("tested", "excluded", "missing")}
+    text = (f"Inventory (`CLAIMS.md`): **{len(rows)} rows**: {counts['tested']} tested, "
+            f"{counts['excluded']} excluded (with the reason), {counts['missing']} not yet accounted for. "
+            f"{len(ids)} claim ids in the scoreboards, {len(extra)} of them beyond the inventory's rows "
+            f"(refinements the documents' text calls for).")
+    return [text] + ([f"Not yet accounted for: {', '.join(missing)}."] if missing else [])
+
+
 def write(root: Path) -> Path:
     boards = {tier: scoreboard.read(tier, root) for tier in TIERS}
     entries = [e for tier in TIERS for e in boards[tier]["claims"].values()]
@@ -58,7 +78,7 @@ def write(root: Path) -> Path:
             lines.append(f"- **{tier}** tier: last written {env['written']} at commit `{env['git_commit']}`, "
                          f"{env['device']}, Python {env['python']}, TensorFlow {env['tensorflow']}, "
                          f"Keras {env['keras']}, NumPy {env['numpy']}.")
-    lines += ["", "## Count", "", "| tier | claims | " + " | ".join(VERDICTS) + " | passing |",
+    lines += ["", "## Count", ""] + accounting(entries) + ["", "| tier | claims | " + " | ".join(VERDICTS) + " | passing |",
               "|---|" + "---|" * (len(VERDICTS) + 2)]
     for tier in TIERS:
         tier_entries = list(boards[tier]["claims"].values())

@@ -1,0 +1,46 @@
+"""Every row of the claims inventory is covered by a claim or an explicit exclusion."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from harness import inventory
+from harness.claim import Claim
+
+CLAIMS_DIR = Path(__file__).resolve().parent.parent / "claims"
+
+
+def claim_ids():
+    ids = []
+    for path in sorted(CLAIMS_DIR.glob("test_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_claims_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        ids += [c.id for c in getattr(module, "CLAIMS", []) if isinstance(c, Claim)]
+    return ids
+
+
+def test_parser_reads_plain_coded_and_section_7_rows(tmp_path):
+    text = ("## 000\n| id | line |\n|---|---|\n| one_layer_param_count | 136 |\n"
+            "## 2. Models\n| M18 resnet50_v1.5 projection | 1444 |\n| E03 fc_connections_3x4 | 171 |\n"
+            "## 7. Vague\n- **Historical:**\n  - VGG 2014 (L990).\n  - ResNet (L1103).\n## 8. Other\n  - x (L1).\n")
+    (tmp_path / "CLAIMS.md").write_text(text)
+    assert inventory.ids(tmp_path / "CLAIMS.md") == [
+        "one_layer_param_count", "M18_resnet50_v1", "E03_fc_connections_3x4", "S7_01", "S7_02"]
+    assert inventory.covers("A24_rmsprop_ctor", "A24_rmsprop_ctor_as_written")
+    assert inventory.covers("bn_param_counts", "bn_param_counts_no_bias")
+    assert not inventory.covers("bn_param_counts", "bn_param_countsx")
+
+
+def test_claim_ids_are_unique():
+    ids = claim_ids()
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_every_inventory_row_is_accounted_for():
+    rows = inventory.ids()
+    if not rows:
+        pytest.skip(f"the inventory {inventory.path()} is not beside the repository")
+    ids = claim_ids()
+    missing = [row for row in rows if not any(inventory.covers(row, i) for i in ids)]
+    assert missing == []
