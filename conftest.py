@@ -92,7 +92,9 @@ def pytest_runtest_makereport(item, call):
         return rep
     if rep.skipped and rep.when in ("setup", "call"):
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
-        scoreboard.record(case.tier, _entry(case, SKIPPED, reason=reason.removeprefix("Skipped: ")))
+        for prefix in ("Skipped: ", "harness.data.DataUnavailable: "):
+            reason = reason.removeprefix(prefix)
+        scoreboard.record(case.tier, _entry(case, SKIPPED, reason=reason))
     elif rep.failed and rep.when == "call":
         exc = "".join(traceback.format_exception_only(call.excinfo.type, call.excinfo.value)).strip()
         scoreboard.record(case.tier, _entry(case, ERROR, reason=exc))
