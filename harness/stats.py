@@ -63,7 +63,8 @@ def _validate(confidence, n_resamples, **arrays) -> list:
         if not np.all(np.isfinite(x)):
             raise ValueError(f"{name} contains NaN or inf: {x.tolist()}")
     if len({x.size for x in out}) > 1:
-        raise ValueError(f"{' and '.join(arrays)} must be paired by seed (same length), got {[x.size for x in out]}")
+        raise ValueError(f"{' and '.join(arrays)} must be paired by seed (same length), "
+                         f"got lengths {[x.size for x in out]}")
     return out
 
 
@@ -92,10 +93,10 @@ def bootstrap_ci(samples, statistic=np.mean, *, confidence=0.95, n_resamples=10_
     applied along axis=1 of the (n_resamples, n) resample matrix if it takes ``axis``,
     else row by row. With n=1: zero-width interval, n_resamples 0."""
     (x,) = _validate(confidence, n_resamples, samples=samples)
-    if _takes_axis(statistic):
-        resampled = lambda idx: statistic(x[idx], axis=1)  # noqa: E731
-    else:
-        resampled = lambda idx: [statistic(row) for row in x[idx]]  # noqa: E731
+    vectorised = _takes_axis(statistic)
+
+    def resampled(idx):
+        return statistic(x[idx], axis=1) if vectorised else [statistic(row) for row in x[idx]]
     return _bootstrap(statistic(x), x.size, resampled, confidence, n_resamples, seed, "percentile bootstrap")
 
 

@@ -124,6 +124,7 @@ def test_interval_to_dict_is_json_ready_and_straddles_is_strict():
     lambda: bootstrap_ci([]),
     lambda: bootstrap_ci([[1.0, 2.0], [3.0, 4.0]]),
     lambda: bootstrap_ci([1.0, 2.0], confidence=95),
+    lambda: bootstrap_ci([1.0, 2.0], lambda v, axis=None: np.mean(v)),  # ignores axis: one value
     lambda: paired_ratio_ci([1.0, 2.0], [1.0, 2.0, 3.0]),
     lambda: paired_ratio_ci([1.0, 2.0], [-1.0, 2.0]),
     lambda: paired_difference_ci([1.0, np.inf], [1.0, 2.0]),
