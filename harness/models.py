@@ -7,6 +7,7 @@ compiles). Ports from the documents' TF 2.0 code, the same for every builder:
 ``tf.nn.relu`` / ``tf.nn.sigmoid`` / ``tf.nn.softmax`` become the Keras names.
 Anything else that differs from the document is said in the builder's docstring.
 """
+import functools
 import math
 
 import keras
@@ -132,6 +133,279 @@ def doc002_basic_cnn():
     )
 
 
+def doc002_dnn(n_inputs=13, n_outputs=1, activation=None, output_activation=None,
+               activation_layers=False, functional=False):
+    """002 Chapter I's small DNNs: Dense 10 -> Dense 10 -> Dense ``n_outputs`` on ``n_inputs`` features.
+
+    M01 (L239-245, L256-263): the defaults, no activations (``add()`` and list forms are one model);
+    M02 (L282-290): ``functional=True``; M05 binary classifier (L465-477): activation="relu",
+    output_activation="sigmoid", with ``activation_layers=True`` for the Activation-layer form
+    (L487-506) and also ``functional=True`` for its Functional form (L520-546); M06 (L573-585):
+    4 inputs, 5 softmax outputs; M07 (L601-614): 3 inputs, 7 sigmoid outputs.
+    activation_layers: the activations as separate ``Activation(name)`` layers after each Dense
+    instead of ``activation=`` arguments. functional: a ``keras.Model`` on ``keras.Input`` (its
+    ``layers`` then start with the InputLayer).
+    """
+    stack = []
+    for units, act in ((10, activation), (10, activation), (n_outputs, output_activation)):
+        if activation_layers:
+            stack += [layers.Dense(units)] + ([layers.Activation(act)] if act else [])
+        else:
+            stack.append(layers.Dense(units, activation=act))
+    if not functional:
+        return _sequential((n_inputs,), *stack)
+    inputs = keras.Input((n_inputs,))
+    x = inputs
+    for layer in stack:
+        x = layer(x)
+    return keras.Model(inputs, x)
+
+
+def doc002_multitask():
+    """002 M08 (L636-652): Input(3) -> Dense 10 relu -> Dense 10 relu -> two heads, Dense 5
+    softmax and Dense 2 softmax; a Functional model with outputs [(None, 5), (None, 2)]."""
+    inputs = keras.Input((3,))
+    x = layers.Dense(10, activation="relu")(inputs)
+    x = layers.Dense(10, activation="relu")(x)
+    return keras.Model(inputs, [layers.Dense(5, activation="softmax")(x),
+                                layers.Dense(2, activation="softmax")(x)])
+
+
+def doc002_mnist_mlp_dropout(rate=0.5):
+    """002 M10 (L750-769): Flatten (28, 28), then [Dense 512, Dropout(rate), ReLU] twice,
+    Dense 10, Activation softmax (9 layers). The document imports from ``keras`` (L747-748)."""
+    stack = [layers.Flatten()]
+    for _ in range(2):
+        stack += [layers.Dense(512), layers.Dropout(rate), layers.ReLU()]
+    return _sequential((28, 28), *stack, layers.Dense(10), layers.Activation("softmax"))
+
+
+def doc002_basic_cnn_shorthand(functional=False):
+    """002 M11's second and third forms (L938-962, L976-985): Conv 16@3x3 s2 same relu on
+    (128, 128, 1), MaxPool 2 s2, Flatten, Dense 512 relu, Dense 26 softmax, activations as
+    arguments; ``functional=True`` is the Functional form (L976-985). The long form with
+    separate activation layers is ``doc002_basic_cnn``."""
+    stack = [layers.Conv2D(16, kernel_size=(3, 3), strides=(2, 2), padding="same", activation="relu"),
+             layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2)), layers.Flatten(),
+             layers.Dense(512, activation="relu"), layers.Dense(26, activation="softmax")]
+    if not functional:
+        return _sequential((128, 128, 1), *stack)
+    inputs = keras.Input(shape=(128, 128, 1))
+    x = inputs
+    for layer in stack:
+        x = layer(x)
+    return keras.Model(inputs, x)
+
+
+def doc002_vgg16(reuse=False):
+    """002 M12 (L1004-1052): VGG16 on (224, 224, 3), 138,357,544 parameters (~550 MB to build).
+
+    Conv 3x3 s1 same relu blocks of 64x2, 128x2, 256x3, 512x3, 512x3, each followed by
+    MaxPool 2 s2; Flatten (25,088); Dense 4096 relu x2; Dense 1000 softmax.
+    reuse=True is M13 (L1060-1095): the same network built as the document's second listing
+    does, the first conv inline and then ``conv_block(n_layers, n_filters)`` calls, whose
+    pooling is written ``MaxPooling2D(2, strides=2)``.
+    """
+    conv = dict(strides=(1, 1), padding="same", activation="relu")
+    stack = [layers.Conv2D(64, (3, 3), **conv)]
+    if reuse:
+        for n_layers, n_filters in ((1, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
+            stack += [layers.Conv2D(n_filters, (3, 3), **conv) for _ in range(n_layers)]
+            stack.append(layers.MaxPooling2D(2, strides=2))
+    else:
+        stack += [layers.Conv2D(64, (3, 3), **conv), layers.MaxPooling2D((2, 2), strides=(2, 2))]
+        for n_layers, n_filters in ((2, 128), (3, 256), (3, 512), (3, 512)):
+            stack += [layers.Conv2D(n_filters, (3, 3), **conv) for _ in range(n_layers)]
+            stack.append(layers.MaxPooling2D((2, 2), strides=(2, 2)))
+    return _sequential((224, 224, 3), *stack, layers.Flatten(),
+                       layers.Dense(4096, activation="relu"), layers.Dense(4096, activation="relu"),
+                       layers.Dense(1000, activation="softmax"))
+
+
+# The 002 residual blocks, as the document writes them (its argument orders kept). Each takes
+# and returns a KerasTensor (batch, height, width, channels).
+
+def _doc002_residual_snippet(x, n_filters=64):
+    """L1121-1127: Conv n_filters 3x3 s1 same, ReLU, Conv, ReLU, add the input (64 as printed)."""
+    shortcut = x
+    for _ in range(2):
+        x = layers.Conv2D(n_filters, kernel_size=(3, 3), strides=(1, 1), padding="same")(x)
+        x = layers.ReLU()(x)
+    return layers.add([shortcut, x])
+
+
+def _doc002_residual_block(n_filters, x):
+    """L1149-1164 (the body's indentation restored): two Conv n_filters 3x3 s1 same relu, add."""
+    shortcut = x
+    for _ in range(2):
+        x = layers.Conv2D(n_filters, (3, 3), strides=(1, 1), padding="same", activation="relu")(x)
+    return layers.add([shortcut, x])
+
+
+def _doc002_conv_block(n_filters, x):
+    """L1166-1175: two Conv n_filters 3x3 same relu, BOTH with strides (2, 2) as printed."""
+    for _ in range(2):
+        x = layers.Conv2D(n_filters, (3, 3), strides=(2, 2), padding="same", activation="relu")(x)
+    return x
+
+
+def _doc002_bottleneck_block(n_filters, x):
+    """L1243-1261 (the last two lines' indentation restored): Conv 1x1, 3x3, 1x1 x4 (all
+    same, relu), add the input, which must have 4 * n_filters channels."""
+    shortcut = x
+    for filters, kernel in ((n_filters, (1, 1)), (n_filters, (3, 3)), (n_filters * 4, (1, 1))):
+        x = layers.Conv2D(filters, kernel, strides=(1, 1), padding="same", activation="relu")(x)
+    return layers.add([shortcut, x])
+
+
+def _doc002_identity_block(x, n_filters):
+    """ResNet50 v1 identity block, L1321-1349 (tail indentation restored): [Conv 1x1, BN,
+    ReLU], [Conv 3x3 same, BN, ReLU], [Conv 1x1 x4, BN], add the input, ReLU."""
+    shortcut = x
+    x = layers.Conv2D(n_filters, (1, 1), strides=(1, 1))(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2D(n_filters, (3, 3), strides=(1, 1), padding="same")(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.BatchNormalization()(layers.Conv2D(n_filters * 4, (1, 1), strides=(1, 1))(x))
+    return layers.ReLU()(layers.add([shortcut, x]))
+
+
+def _doc002_projection_block(x, n_filters, strides=(2, 2), version="v1", hardcoded_stride=False):
+    """ResNet50 projection block: shortcut Conv 4*n_filters 1x1 ``strides`` + BN; main path
+    [Conv 1x1, BN, ReLU], [Conv 3x3 same, BN, ReLU], [Conv 1x1 x4, BN]; add; ReLU.
+
+    version "v1" (L1351-1381): ``strides`` on the first 1x1. "v1.5" (L1445-1481, tail
+    indentation restored): ``strides`` on the 3x3; hardcoded_stride=True keeps the printed
+    ``strides=(2, 2)`` on that 3x3 (L1465) whatever ``strides`` is.
+    """
+    shortcut = layers.Conv2D(4 * n_filters, (1, 1), strides=strides)(x)
+    shortcut = layers.BatchNormalization()(shortcut)
+    first, middle = (strides, (1, 1)) if version == "v1" else ((1, 1), (2, 2) if hardcoded_stride else strides)
+    x = layers.Conv2D(n_filters, (1, 1), strides=first)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2D(n_filters, (3, 3), strides=middle, padding="same")(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.BatchNormalization()(layers.Conv2D(4 * n_filters, (1, 1), strides=(1, 1))(x))
+    return layers.ReLU()(layers.add([x, shortcut]))
+
+
+def _doc002_identity_block_v2(x, n_filters):
+    """ResNet50 v2 identity block, L1489-1511: pre-activation [BN, ReLU, Conv 1x1],
+    [BN, ReLU, Conv 3x3 same], [BN, ReLU, Conv 1x1 x4], add the input (no final ReLU)."""
+    shortcut = x
+    for filters, kernel, padding in ((n_filters, (1, 1), "valid"), (n_filters, (3, 3), "same"),
+                                     (n_filters * 4, (1, 1), "valid")):
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.Conv2D(filters, kernel, strides=(1, 1), padding=padding)(x)
+    return layers.add([shortcut, x])
+
+
+_DOC002_BLOCKS = {"residual_snippet": _doc002_residual_snippet, "residual": _doc002_residual_block,
+                  "conv": _doc002_conv_block, "bottleneck": _doc002_bottleneck_block,
+                  "v1_identity": _doc002_identity_block, "projection": _doc002_projection_block,
+                  "v2_identity": _doc002_identity_block_v2}
+
+
+def doc002_block(kind, n_filters, input_shape, **kwargs):
+    """One of 002's residual blocks alone, as a Functional model on ``keras.Input(input_shape)``.
+
+    kind: "residual_snippet" (M15, L1121-1127), "residual" (M14's residual_block, L1149-1164),
+    "conv" (M14's conv_block, L1166-1175), "bottleneck" (M15, L1243-1261), "v1_identity"
+    (M17, L1321-1349), "projection" (M17/M18, L1351-1381 / L1445-1481; kwargs strides,
+    version, hardcoded_stride), "v2_identity" (M19, L1489-1511). The document's argument
+    order of each block is kept: ``(n_filters, x)`` for the first four, ``(x, n_filters)``
+    for the ResNet50 ones.
+    """
+    inputs = keras.Input(input_shape)
+    args = (n_filters, inputs) if kind in ("residual", "conv", "bottleneck") else (inputs, n_filters)
+    return keras.Model(inputs, _DOC002_BLOCKS[kind](*args, **kwargs))
+
+
+def doc002_resnet34(conv_blocks=True):
+    """002 M14 (L1145-1223), the document's "ResNet34"-like network on (224, 224, 3).
+
+    Conv 64@7x7 s2 same relu, MaxPool 3 s2 same, residual groups of 64 x2, 128 x3, 256 x5,
+    512 x2 with a ``conv_block`` before the 128, 256 and 512 groups, GAP, Dense 1000
+    softmax. Port: the body of ``residual_block`` is not indented as printed (L1154-1164);
+    it is restored. As printed, each conv_block has two stride-2 convs, so the maps go
+    56 -> 14 -> 4 -> 1. conv_blocks=False connects the groups directly, the case L1137
+    says fails (the first 128-filter block adds 64 to 128 channels: ValueError).
+    """
+    inputs = layers.Input(shape=(224, 224, 3))
+    x = layers.Conv2D(64, kernel_size=(7, 7), strides=(2, 2), padding="same", activation="relu")(inputs)
+    x = layers.MaxPool2D(pool_size=(3, 3), strides=(2, 2), padding="same")(x)
+    for n_filters, n_blocks in ((64, 2), (128, 3), (256, 5), (512, 2)):
+        if conv_blocks and n_filters > 64:
+            x = _doc002_conv_block(n_filters, x)
+        for _ in range(n_blocks):
+            x = _doc002_residual_block(n_filters, x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(1000, activation="softmax")(x))
+
+
+def doc002_bn_example(input_shape=(128, 128, 3)):
+    """002 M16 (L1280-1300): Conv 64@3x3 s1 same, BN, ReLU, Flatten, Dense 4096, ReLU, BN.
+
+    NEVER build it at the document's input (128, 128, 3): the Dense kernel alone is
+    1,048,576 x 4096 weights (4.29e9 parameters, ~17 GB in float32). Tests build it at a
+    small ``input_shape`` and count the full size analytically.
+    """
+    return _sequential(input_shape, layers.Conv2D(64, (3, 3), strides=(1, 1), padding="same"),
+                       layers.BatchNormalization(), layers.ReLU(), layers.Flatten(),
+                       layers.Dense(4096), layers.ReLU(), layers.BatchNormalization())
+
+
+def doc002_resnet50(version="v1", swap_arguments=False, hardcoded_stride=False):
+    """002 M17 ResNet50 v1 (L1317-1437) and M18 v1.5 (``version="v1.5"``, its projection
+    block L1444-1482) on (224, 224, 3): 25,636,712 parameters (25,583,592 trainable).
+
+    ZeroPadding 3, Conv 64@7x7 s2 valid, BN, ReLU, ZeroPadding 1, MaxPool 3 s2, then
+    projection + identity bottleneck blocks of 64 (1+2, projection strides (1, 1)), 128
+    (1+3), 256 (1+5), 512 (1+2), GAP, Dense 1000 softmax.
+    Ports: the blocks' tails are not indented as printed (L1342-1349, L1472-1481), restored;
+    the calls are written ``projection_block(64, x, ...)`` / ``identity_block(64, x)``
+    against signatures ``(x, n_filters)`` (L1399-1427): fixed to ``(x, 64)``.
+    swap_arguments=True keeps the document's argument order (TypeError on Keras 3);
+    hardcoded_stride=True (v1.5) keeps the printed 3x3 ``strides=(2, 2)`` (L1465), which
+    breaks the first group's add (its projection has strides (1, 1)).
+    """
+    def call(block, n_filters, x, **kwargs):
+        return block(n_filters, x, **kwargs) if swap_arguments else block(x, n_filters, **kwargs)
+
+    inputs = layers.Input(shape=(224, 224, 3))
+    x = layers.ZeroPadding2D(padding=(3, 3))(inputs)
+    x = layers.Conv2D(64, kernel_size=(7, 7), strides=(2, 2), padding="valid")(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.ZeroPadding2D(padding=(1, 1))(x)
+    x = layers.MaxPool2D(pool_size=(3, 3), strides=(2, 2))(x)
+    for n_filters, n_blocks in ((64, 2), (128, 3), (256, 5), (512, 2)):
+        strides = (1, 1) if n_filters == 64 else (2, 2)
+        x = call(_doc002_projection_block, n_filters, x, strides=strides, version=version,
+                 hardcoded_stride=hardcoded_stride)
+        for _ in range(n_blocks):
+            x = call(_doc002_identity_block, n_filters, x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(1000, activation="softmax")(x))
+
+
+def doc002_deep_dnn(flatten=False, depth=40):
+    """002 M22 (L1863-1869): Dense 64 relu on input (28, 28), ``depth`` x Dense 64 relu,
+    Dense 10 softmax (42 Dense layers). As written there is no Flatten, so every Dense acts
+    on the last axis and the output is (None, 28, 10); flatten=True adds the missing Flatten."""
+    stack = [layers.Flatten()] if flatten else []
+    stack += [layers.Dense(64, activation="relu") for _ in range(depth + 1)]
+    return _sequential((28, 28), *stack, layers.Dense(10, activation="softmax"))
+
+
+def doc002_convergence_cnn():
+    """002 M23 (L1946-1960): Conv 32@3x3 relu on (32, 32, 3), Conv 64@3x3 relu, MaxPool 2,
+    Flatten (12,544), Dense 128 relu, Dense 10 softmax (valid padding)."""
+    return _sequential((32, 32, 3), layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+                       layers.Conv2D(64, (3, 3), activation="relu"),
+                       layers.MaxPooling2D(pool_size=(2, 2)), layers.Flatten(),
+                       layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax"))
+
+
 def summary(model: keras.Model) -> dict:
     """What ``model.summary()`` prints, as data: per-layer parameter counts and output
     shapes (batch dimension as None), and the total / trainable / non-trainable counts."""
@@ -145,3 +419,103 @@ def summary(model: keras.Model) -> dict:
         "trainable": trainable,
         "non_trainable": total - trainable,
     }
+
+
+def macs(model: keras.Model) -> int:
+    """Multiply-accumulates of one example's forward pass through the model's Dense and Conv
+    layers: per layer, the output positions (output shape without batch and channel axes)
+    times the kernel size (kh * kw * c_in * c_out, or n_in * n_out). Biases, BN, pooling,
+    adds and activations are left out."""
+    return sum(math.prod(layer.output.shape[1:-1]) * math.prod(layer.kernel.shape)
+               for layer in model.layers if hasattr(layer, "kernel"))
+
+
+@functools.lru_cache(maxsize=None)
+def _built(builder, kwargs):
+    return globals()[builder](**dict(kwargs))
+
+
+def built(builder: str, **kwargs) -> keras.Model:
+    """``<builder>(**kwargs)`` built once per session and shared between tests, for reading
+    counts and shapes (never train or modify it): VGG16 and ResNet50 take seconds and
+    hundreds of MB each. kwargs must be hashable."""
+    return _built(builder, tuple(sorted(kwargs.items())))
+
+
+# --- probe models (not from the documents) --------------------------------------
+
+def dense_stack(input_dim, width, depth, activation, kernel_initializer):
+    """A probe for signal flow: ``depth`` x (Dense(width) -> Activation), then Dense(10)
+    logits (no softmax: use a from_logits loss). Dense and Activation are separate
+    layers so that pre-activations and activations are both layer outputs.
+    kernel_initializer: a Keras identifier (name or config dict) that every Dense
+    deserializes into its own instance."""
+    stack = []
+    for i in range(1, depth + 1):
+        stack += [layers.Dense(width, kernel_initializer=kernel_initializer, name=f"dense_{i}"),
+                  layers.Activation(activation, name=f"{activation}_{i}")]
+    return _sequential((input_dim,), *stack,
+                       layers.Dense(10, kernel_initializer=kernel_initializer, name="logits"))
+
+
+def doc001_mlp(activation="relu", kernel_initializer="glorot_uniform"):
+    """001's Fashion-MNIST MLP (the 300/100 net of §1c, L153-176, without its BN):
+    Flatten (28, 28), Dense 300, Dense 100 (both ``activation``), Dense 10 softmax."""
+    return _sequential((28, 28), layers.Flatten(),
+                       layers.Dense(300, activation=activation, kernel_initializer=kernel_initializer),
+                       layers.Dense(100, activation=activation, kernel_initializer=kernel_initializer),
+                       layers.Dense(10, activation="softmax"))
+
+
+def doc001_transfer_mlp(n_outputs=8):
+    """001 §2a (L330-381) models A and B. The document does not print their
+    architecture; this is the one of the notebook it follows (Géron, HOML 2nd ed.,
+    ch. 11): Flatten (28, 28), Dense 300, 100, 50, 50, 50 selu lecun_normal, then
+    Dense(8, softmax) for model A or Dense(1, sigmoid) for model B (n_outputs=1)."""
+    hidden = [layers.Dense(n, activation="selu", kernel_initializer="lecun_normal")
+              for n in (300, 100, 50, 50, 50)]
+    head = layers.Dense(n_outputs, activation="sigmoid" if n_outputs == 1 else "softmax")
+    return _sequential((28, 28), layers.Flatten(), *hidden, head)
+
+
+def doc002_cifar_simple_cnn(dropout=0.0):
+    """002 M20/M21 (L1774-1780, L1821-1828): Conv 32@3x3 relu (valid) on (32, 32, 3),
+    MaxPool 2, Flatten, [Dropout(0.5) for M21], Dense 10 softmax; 72,906 parameters.
+    The document's ``Flatten(input_shape=(28, 28))`` is not the first layer, so its
+    input_shape is ignored (in TF 2.0 as in Keras 3): a plain Flatten here."""
+    return _sequential((32, 32, 3), layers.Conv2D(32, (3, 3), activation="relu"),
+                       layers.MaxPooling2D((2, 2)), layers.Flatten(),
+                       *([layers.Dropout(dropout)] if dropout else []),
+                       layers.Dense(10, activation="softmax"))
+
+
+def doc001_deep_selu(input_shape=(32, 32, 3), alpha_dropout=0.0, depth=20):
+    """001 exercises d and e (L937-943, L1047-1054): Flatten, 20 x Dense 100 selu
+    lecun_uniform (the document's code; its text says LeCun normal), softmax 10;
+    alpha_dropout > 0 adds one AlphaDropout(rate) before the output layer (exercise e)."""
+    stack = [layers.Flatten()]
+    stack += [layers.Dense(100, activation="selu", kernel_initializer="lecun_uniform")
+              for _ in range(depth)]
+    if alpha_dropout:
+        stack.append(layers.AlphaDropout(alpha_dropout))
+    return _sequential(input_shape, *stack, layers.Dense(10, activation="softmax"))
+
+
+def doc000_cnn_variant(pooling="stride", conv_dropout=0.0, fc_dropout=0.35):
+    """Variants of doc000_cnn (000 §9-10, L571 and L585) for comparisons the text makes.
+
+    pooling: "stride" = doc000_cnn's convs (strides 1, 2, 2); "maxpool" = the same convs with
+    stride 1 and a MaxPooling2D(2) after the 2nd and 3rd, so the shapes (28, 14, 7) match.
+    conv_dropout: Dropout rate after each conv layer (0 = none, as in the document);
+    fc_dropout: the Dropout after Dense 200 (the document's 0.35)."""
+    stack = []
+    for i, (filters, size, stride) in enumerate(((6, 6, 1), (12, 5, 2), (24, 4, 2)), start=1):
+        pool = pooling == "maxpool" and stride == 2
+        stack.append(layers.Conv2D(filters, size, strides=1 if pool else stride, padding="same",
+                                   activation="relu", name=f"conv_layer_{i}"))
+        if pool:
+            stack.append(layers.MaxPooling2D(2))
+        if conv_dropout:
+            stack.append(layers.Dropout(conv_dropout))
+    return _sequential((28, 28, 1), *stack, layers.Flatten(), layers.Dense(200, activation="relu"),
+                       layers.Dropout(fc_dropout), layers.Dense(10, activation="softmax"))

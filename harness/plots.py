@@ -87,3 +87,85 @@ def vectors(vectors: dict, *, title: str):
     ax.set(xlim=(-0.1, 1.3), ylim=(-0.1, 1.3), xlabel="component 1 (unit length)",
            ylabel="component 2 (unit length)", title=title, aspect="equal")
     return fig
+
+
+def per_layer_panels(panels: dict, *, title: str, log=True, xlabel: str = "layer"):
+    """Side-by-side per_layer plots. panels: {ylabel: series}, series as in per_layer
+    ({label: array (n_seeds, n_layers)}, median with a min-max band); log: one bool
+    for all panels or one per panel."""
+    logs = [log] * len(panels) if isinstance(log, bool) else list(log)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    for ax, is_log, (ylabel, series) in zip(axes[0], logs, panels.items()):
+        for label, values in series.items():
+            values = np.atleast_2d(np.asarray(values, float))
+            layers = np.arange(1, values.shape[1] + 1)
+            line, = ax.plot(layers, np.median(values, axis=0), marker="o", ms=3, label=label)
+            ax.fill_between(layers, values.min(axis=0), values.max(axis=0), alpha=0.2,
+                            color=line.get_color())
+        if is_log:
+            ax.set_yscale("log")
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def seeds_and_curves(values: dict, curves: dict, *, ylabel: str, curve_ylabel: str, title: str, hline=None):
+    """Two panels. Left: one dot per seed, values: {seed: final value}, hline: (y, label).
+    Right: one learning curve per seed, curves: {seed: [value per epoch]}."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    left.scatter([str(s) for s in values], list(values.values()), zorder=3)
+    if hline is not None:
+        left.axhline(hline[0], color="r", ls="--", lw=1, label=hline[1])
+        left.legend(fontsize=8)
+    left.set(xlabel="seed", ylabel=ylabel)
+    for seed, curve in curves.items():
+        right.plot(np.arange(1, len(curve) + 1), curve, marker=".", label=f"seed {seed}")
+    right.set(xlabel="epoch", ylabel=curve_ylabel)
+    right.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def histogram(samples: dict, *, xlabel: str, title: str, bins=40, band=None):
+    """Overlaid histograms, samples: {label: 1-D values}; band: (low, high) shaded (e.g. the
+    range the document states)."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for label, values in samples.items():
+        ax.hist(np.asarray(values, float), bins=bins, alpha=0.6, label=label)
+    if band is not None:
+        ax.axvspan(*band, color="grey", alpha=0.15, label="stated range")
+    ax.set(xlabel=xlabel, ylabel="count", title=title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def images(panels: dict, *, title: str):
+    """A row of images, panels: {label: array (h, w), (h, w, 3) or (h, w, 4)}; float arrays are
+    shown scaled to their own range, uint8 as is."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.8), squeeze=False)
+    for ax, (label, image) in zip(axes[0], panels.items()):
+        image = np.asarray(image)
+        if image.dtype != np.uint8:
+            low, high = float(image.min()), float(image.max())
+            image = (image - low) / (high - low or 1.0)
+        ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+        ax.set_title(f"{label}\n{image.shape[0]}x{image.shape[1]}", fontsize=8)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def curves_marked(series: dict, marks: dict, **kwargs):
+    """``curves`` (same arguments) with points drawn on top. marks: {label: [(x, y), ...]},
+    e.g. one event per seed."""
+    fig = curves(series, **kwargs)
+    ax = fig.axes[0]
+    for marker, (label, xy) in zip("ovsD^", marks.items()):
+        ax.scatter(*np.asarray(xy, float).T, marker=marker, facecolors="none", edgecolors="k", zorder=3,
+                   label=label)
+    ax.legend(fontsize=8)
+    return fig

@@ -34,3 +34,32 @@ def kernel_gradient_rms(model: keras.Model, x, y, loss="sparse_categorical_cross
         value = tf.reduce_mean(loss_fn(y, model(tf.convert_to_tensor(x, tf.float32), training=False)))
     grads = tape.gradient(value, kernels)
     return np.array([float(tf.sqrt(tf.reduce_mean(tf.square(g)))) for g in grads])
+
+
+class BatchRecorder(keras.Model):
+    """A probe of ``fit``'s batching: Dense(1) on one feature that records which examples
+    every training and validation batch holds. Feed x = [[0], [1], ..., [n-1]] (the id of
+    each example is its input) and compile with ``run_eagerly=True`` so the steps run in
+    Python. After ``fit(..., callbacks=[recorder.callback])``, ``recorder.epochs`` is one
+    {"train": [[ids of batch 1], ...], "validation": [...]} per epoch fit started."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(1)
+        self.epochs = []
+        self.callback = keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs: self.epochs.append({"train": [], "validation": []}))
+
+    def call(self, x):
+        return self.dense(x)
+
+    def _record(self, kind, data):
+        self.epochs[-1][kind].append(np.asarray(data[0])[:, 0].astype(int).tolist())
+
+    def train_step(self, data):
+        self._record("train", data)
+        return super().train_step(data)
+
+    def test_step(self, data):
+        self._record("validation", data)
+        return super().test_step(data)

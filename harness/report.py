@@ -6,7 +6,7 @@ from pathlib import Path
 from harness import inventory, scoreboard
 from harness.claim import DOCUMENTS, ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
 
-TIERS = ("fast", "full")
+TIERS = ("fast", "full", "benchmark")
 VERDICTS = (REPRODUCED, REFUTED, INCONCLUSIVE, SKIPPED, ERROR, EXCLUDED)
 TITLES = {
     "000": '"TensorFlow 2.0 Practical" (MNIST, one layer to a 99% CNN)',
