@@ -280,7 +280,10 @@ def _doc002_projection_block(x, n_filters, strides=(2, 2), version="v1", hardcod
     """
     shortcut = layers.Conv2D(4 * n_filters, (1, 1), strides=strides)(x)
     shortcut = layers.BatchNormalization()(shortcut)
-    first, middle = (strides, (1, 1)) if version == "v1" else ((1, 1), (2, 2) if hardcoded_stride else strides)
+    if version == "v1":
+        first, middle = strides, (1, 1)
+    else:
+        first, middle = (1, 1), (2, 2) if hardcoded_stride else strides
     x = layers.Conv2D(n_filters, (1, 1), strides=first)(x)
     x = layers.ReLU()(layers.BatchNormalization()(x))
     x = layers.Conv2D(n_filters, (3, 3), strides=middle, padding="same")(x)
