@@ -67,6 +67,23 @@ CLAIMS = [
              "Even without training past the convergence, you will have some overfitting.", CONCEPT),
     excluded("S7_20", "1920-1922", "Chapter III, Convergence",
              "The neural network becomes overfitted to the training data", CONCEPT),
+    excluded("B06_test_always_lower", "730, 734", "Chapter I, Overfitting and Dropout",
+             "In reality, the test data will always be a little less.",
+             "A universal statement ('always') about every model and dataset: no finite set of runs can "
+             "confirm it, and one run where test accuracy >= training accuracy (common with dropout, "
+             "whose training accuracy is measured with units dropped) only shows the word 'always' is "
+             "loose. The measurable cases (train vs test gaps) are B05, B07 and B08."),
+    excluded("B19_vanishing_grad_is_hardware", "1268, 1858", "Chapter II, Batch Normalization",
+             "At some point, the computer hardware can't represent the value anymore - and hence, the "
+             "*vanishing gradient*.",
+             "A statement about the cause (float underflow) of a phenomenon defined by gradient magnitudes "
+             "shrinking with depth; the vanishing gradients seen in practice (1e-3..1e-8 in float32) are "
+             "far above float32's smallest normal 1.2e-38, so the claim is a definition the document "
+             "gives, not an outcome a run decides. Per-layer gradient sizes are measured in "
+             "test_vanishing_gradients.py."),
+    excluded("B20_loss_steady_decrease", "1854", "Chapter III, Loss Monitoring",
+             "What is important is that we see a steady decrease in the loss.",
+             RULE_OF_THUMB + " Advice on what to watch during training, with no model or setting."),
 ]
 
 
