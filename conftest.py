@@ -61,7 +61,7 @@ def _entry(case: Case, verdict: str, **fields) -> dict:
         "section": claim.section, "lines": claim.lines, "quote": claim.quote,
         "document_value": claim.document_value, "rule": str(case.rule), "reason": claim.reason,
         "port": claim.port, "seeds": list(case.seeds), "config": case.config,
-        "expected": claim.expect, "verdict": verdict, "passed": verdict == claim.expect,
+        "expected": case.expect, "verdict": verdict, "passed": verdict == case.expect,
         "commit": scoreboard.git_commit(), "when": scoreboard.now(), **fields,
     }
 
@@ -84,8 +84,8 @@ def judge(request):
             entry["plot"] = f"{case.tier}/{name}"
         scoreboard.record(case.tier, entry)
         request.node.stash[JUDGED] = True
-        if verdict != case.claim.expect:
-            pytest.fail(f"{case.claim.id} [{case.tier}]: {verdict}, expected {case.claim.expect}; "
+        if verdict != case.expect:
+            pytest.fail(f"{case.claim.id} [{case.tier}]: {verdict}, expected {case.expect}; "
                         f"measured {entry['value']} (interval {interval_json}), rule {case.rule}",
                         pytrace=False)
         return verdict

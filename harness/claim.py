@@ -10,7 +10,7 @@ pytest outcome agree with it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -155,10 +155,13 @@ def plain(value):
 
 @dataclass(frozen=True)
 class Tier:
-    """How a claim runs in one tier: its rule, seeds and sizes (plain data)."""
+    """How a claim runs in one tier: its rule, seeds and sizes (plain data).
+    expect: the verdict this tier is expected to give when it differs from the
+    claim's (e.g. a small fast-tier run that cannot decide what the full tier does)."""
     rule: Any
     seeds: tuple = (0,)
     config: dict = field(default_factory=dict)
+    expect: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,12 +202,23 @@ class Case:
         return self.claim.tiers[self.tier].rule
 
     @property
+    def expect(self):
+        return self.claim.tiers[self.tier].expect or self.claim.expect
+
+    @property
     def seeds(self):
         return self.claim.tiers[self.tier].seeds
 
     @property
     def config(self):
         return self.claim.tiers[self.tier].config
+
+
+def expecting(claim: Claim, **per_tier: str) -> Claim:
+    """``claim`` with its own expected verdict in the named tiers, e.g.
+    ``expecting(c, fast=INCONCLUSIVE, full=REPRODUCED)``."""
+    tiers = {t: replace(tier, expect=per_tier.get(t, tier.expect)) for t, tier in claim.tiers.items()}
+    return replace(claim, tiers=tiers)
 
 
 def cases(claims: Sequence[Claim]):

@@ -1,11 +1,13 @@
 """One helper around ``model.fit``: seeded, timed, with its history kept."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 import keras
+import tensorflow as tf
 
 from harness import device
 
@@ -27,21 +29,40 @@ def seed_everything(seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
+def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True) -> tf.data.Dataset:
+    """In-memory arrays as a ``tf.data`` pipeline, reshuffled every epoch with ``seed``.
+
+    Why not ``fit(x, y, shuffle=True)``: once a global seed is set (as it must be for
+    repeatable runs), Keras 3.15 feeds numpy arrays in the same order every epoch
+    (claim A13_reshuffle_each_epoch_seeded records it), which is not the SGD the
+    documents run.
+    """
+    data = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
 def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, batch_size: int,
           optimizer: Callable | str = "adam", loss="sparse_categorical_crossentropy",
-          metrics=("accuracy",), **fit_kwargs) -> Run:
+          metrics=("accuracy",), validation_split: float = 0.0, shuffle: bool = True,
+          **fit_kwargs) -> Run:
     """Seed, build the model with ``build()``, compile and fit it.
 
     ``optimizer`` is a name or a zero-argument callable returning a fresh optimizer
-    (optimizers keep state, so each run needs its own). ``fit_kwargs`` go to
-    ``model.fit`` (validation_data, validation_split, callbacks, shuffle, ...).
+    (optimizers keep state, so each run needs its own). ``validation_split`` holds out
+    the last fraction of (x, y), as Keras does. ``fit_kwargs`` go to ``model.fit``
+    (validation_data, callbacks, ...).
     """
     seed_everything(seed)
+    if validation_split:
+        cut = math.ceil(len(x) * (1 - validation_split))
+        x, y, fit_kwargs["validation_data"] = x[:cut], y[:cut], (x[cut:], y[cut:])
     model = build()
     model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss,
                   metrics=list(metrics), jit_compile=device.OPTIONS["xla"])
     start = time.perf_counter()
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, **fit_kwargs)
+    history = model.fit(batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle),
+                        epochs=epochs, shuffle=False, verbose=0, **fit_kwargs)
     seconds = time.perf_counter() - start
-    seen = len(x) * (1 - fit_kwargs.get("validation_split", 0.0)) * epochs
-    return Run(model, history.history, seconds, seen / seconds, device.describe(), seed)
+    return Run(model, history.history, seconds, len(x) * epochs / seconds, device.describe(), seed)
