@@ -19,7 +19,7 @@ FLOAT32 = "Schedules compute in float32: rtol 1e-6 (a few float32 ulps)."
 S_EPOCHS = 20 * 55000 // 32  # L574: "number of steps in 20 epochs (batch size = 32)", 55,000 training images
 
 SCHEDULES = [
-    Claim("lr_schedule_power", "001", SECTION, "525-529",
+    Claim("lr_schedule_formulas_power", "001", SECTION, "525-529",
           "Power scheduling in Keras (assumes c=1) with decay=1/s, (s is the number of steps it takes to "
           "divide the learning rate by one more unit) ... SGD(lr=0.01, decay=1e-4)",
           "lr0/(1 + t/s) with lr0 0.01 and s = 1/decay = 10,000: steps 0, 1, 10,000, 20,000 give 0.01, "
@@ -31,7 +31,7 @@ SCHEDULES = [
           port="SGD(lr=0.01, decay=1e-4) -> SGD(learning_rate=InverseTimeDecay(0.01, decay_steps=1, "
                "decay_rate=1e-4)); Keras 3 optimizers have no decay=.",
           document_value="lr0/(1+t/s), s = 10,000"),
-    Claim("lr_schedule_exponential", "001", SECTION, "533-540",
+    Claim("lr_schedule_formulas_exponential", "001", SECTION, "533-540",
           "return 0.01 * 0.1**(epoch / 20)",
           "The document's exponential_decay_fn, 0.01*0.1**(epoch/20), at epochs 0, 1, 10, 20, 40: "
           "0.01, 0.01*0.1**0.05, 0.01*0.1**0.5, 0.001, 0.0001. " + FLOAT32,
@@ -42,7 +42,7 @@ SCHEDULES = [
           port="The epoch function run as keras.optimizers.schedules.ExponentialDecay(0.01, 20, 0.1) "
                "with one step per epoch (what LearningRateScheduler would set each epoch).",
           document_value="0.01 * 0.1**(epoch/20)"),
-    Claim("lr_schedule_piecewise", "001", SECTION, "548-554",
+    Claim("lr_schedule_formulas_piecewise", "001", SECTION, "548-554",
           "if epoch < 5: return 0.01 elif epoch < 15: return 0.005 else: return 0.001",
           "The document's piecewise_constant_fn at epochs 0, 4, 5, 14, 15, 30: "
           "0.01, 0.01, 0.005, 0.005, 0.001, 0.001. " + FLOAT32,
@@ -53,7 +53,7 @@ SCHEDULES = [
           port="PiecewiseConstantDecay uses step <= boundary, so the document's `epoch < 5` / `epoch < 15` "
                "become boundaries [4, 14] for integer epochs.",
           document_value="0.01 / 0.005 / 0.001, switching at epochs 5 and 15"),
-    Claim("lr_schedule_exponential_per_step", "001", SECTION, "571-577",
+    Claim("lr_schedule_formulas_exponential_per_step", "001", SECTION, "571-577",
           "learning_rate = keras.optimizers.schedules.ExponentialDecay(0.01, s, 0.1) ... This approach "
           "updates the learning rate at each step rather than at each epoch.",
           "With s = 20*55000//32 = 34,375 steps: the rate at step 1 is already below 0.01 "
