@@ -10,25 +10,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def per_layer(series: dict, *, ylabel: str, title: str, log: bool = True, band=None):
-    """Lines of a value per layer. series: {label: array (n_seeds, n_layers) or (n_layers,)};
-    seeds are drawn as the median with a min-max band. band: optional (low, high) to shade."""
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    for label, values in series.items():
-        values = np.atleast_2d(np.asarray(values, float))
-        layers = np.arange(1, values.shape[1] + 1)
-        line, = ax.plot(layers, np.median(values, axis=0), marker="o", label=label)
-        if len(values) > 1:
-            ax.fill_between(layers, values.min(axis=0), values.max(axis=0), alpha=0.2, color=line.get_color())
-    if band is not None:
-        ax.axhspan(*band, color="grey", alpha=0.15, label="acceptance band")
-    if log:
-        ax.set_yscale("log")
-    ax.set(xlabel="layer", ylabel=ylabel, title=title)
-    ax.legend(fontsize=8)
-    return fig
-
-
 def curves(series: dict, *, ylabel: str, title: str, xlabel: str = "epoch", hline=None, log=False):
     """Learning curves. series: {label: list of per-seed curves (may differ in length)};
     draws the median over seeds with a min-max band. hline: (y, label) reference line."""
@@ -139,23 +120,6 @@ def histogram(samples: dict, *, xlabel: str, title: str, bins=40, band=None):
         ax.axvspan(*band, color="grey", alpha=0.15, label="stated range")
     ax.set(xlabel=xlabel, ylabel="count", title=title)
     ax.legend(fontsize=8)
-    return fig
-
-
-def images(panels: dict, *, title: str):
-    """A row of images, panels: {label: array (h, w), (h, w, 3) or (h, w, 4)}; float arrays are
-    shown scaled to their own range, uint8 as is."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.8), squeeze=False)
-    for ax, (label, image) in zip(axes[0], panels.items()):
-        image = np.asarray(image)
-        if image.dtype != np.uint8:
-            low, high = float(image.min()), float(image.max())
-            image = (image - low) / (high - low or 1.0)
-        ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
-        ax.set_title(f"{label}\n{image.shape[0]}x{image.shape[1]}", fontsize=8)
-        ax.axis("off")
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     return fig
 
 

@@ -9,7 +9,8 @@ def forward_backward(model: keras.Model, x, y, loss="sparse_categorical_crossent
 
     Returns (outputs, grads): for every layer, its output on ``x`` and the gradient
     of the mean loss with respect to that output, as float64 numpy arrays of the
-    layer's output shape (batch first).
+    layer's output shape (batch first). The gradient is None for a softmax output
+    layer: Keras' cross-entropy differentiates through the logits, not the softmax.
     """
     loss_fn = keras.losses.get(loss)
     with tf.GradientTape() as tape:
@@ -21,7 +22,8 @@ def forward_backward(model: keras.Model, x, y, loss="sparse_categorical_crossent
             outputs.append(h)
         value = tf.reduce_mean(loss_fn(y, h))
     grads = tape.gradient(value, outputs)
-    return [o.numpy().astype(np.float64) for o in outputs], [g.numpy().astype(np.float64) for g in grads]
+    return ([o.numpy().astype(np.float64) for o in outputs],
+            [None if g is None else g.numpy().astype(np.float64) for g in grads])
 
 
 def kernel_gradient_rms(model: keras.Model, x, y, loss="sparse_categorical_crossentropy"):
