@@ -10,17 +10,25 @@ Four kinds of measurement, one test each:
   not parse as printed are compiled from their text (AS_PRINTED, the document's lines with
   the markdown fences removed).
 - ``test_pixels``: the MNIST pixel arrays (embedded subset; the full set in the full tier).
+- ``test_dataset``: shapes, counts and class balance of MNIST and CIFAR-10 (full tier).
+- ``test_validation_split``: validation_split=0.1 through the function Keras 3's fit calls.
+- ``test_trained_weights``: the size of M09's parameters after training (full tier, 3 seeds).
 
 Big models (VGG16, ResNet50) are read in the full tier only, through models.built, which
 builds each once per session.
 """
+import contextlib
+import io
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from keras.src.trainers.data_adapters import array_slicing
 
-from harness import data, models
+from harness import data, models, plots, stats
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Tier, cases
+from harness.training import train
 
 MILLIONS = ("'N million' is read as the count's leading millions, N,xxx,xxx (the most generous "
             "reading of a round figure quoted from a printed total); the count rounded to the "
@@ -288,11 +296,33 @@ def dense_layers(builder):
     return sum(isinstance(l, keras.layers.Dense) for l in models.built(builder).layers), {}
 
 
+def shorthand_activations(n=256):
+    """M04 (activation='relu' inside Dense) against M03 (separate ReLU layers) given M04's
+    weights, on n standard-normal (13,) inputs (seeded): its layer count and Dense
+    activations, whether its hidden pre-activations go negative, whether the two models'
+    outputs are equal, and (for contrast) whether they differ from M04 with linear Dense."""
+    shorthand, separate = models.doc002_regressor_shorthand(), models.doc002_regressor_relu_layers()
+    separate.set_weights(shorthand.get_weights())
+    x = np.random.default_rng(0).standard_normal((n, 13)).astype(np.float32)
+    pre = x @ shorthand.layers[0].kernel.numpy() + shorthand.layers[0].bias.numpy()
+    linear = keras.Sequential([keras.Input((13,))] + [keras.layers.Dense(l.units) for l in shorthand.layers])
+    linear.set_weights(shorthand.get_weights())
+    out, out_separate, out_linear = (m(x).numpy() for m in (shorthand, separate, linear))
+    return ({"n_layers": len(shorthand.layers),
+             "activations": [l.activation.__name__ for l in shorthand.layers],
+             "negative_preactivations": bool((pre < 0).any()),
+             "equals_separate_relu_layers": bool(np.array_equal(out, out_separate)),
+             "differs_from_no_activation": bool(not np.allclose(out, out_linear))},
+            {"share_of_negative_preactivations": float((pre < 0).mean()),
+             "max_abs_difference_separate": float(np.abs(out - out_separate).max()),
+             "max_abs_difference_linear": float(np.abs(out - out_linear).max())})
+
+
 MEASURES = {f.__name__: f for f in (
     dense_kernel, input_tensor, output_shapes, layer_output, layer_kernel, basic_cnn_sizes,
     pooling_reduction, window_overlap, default_padding, stride_axes, dense_units, total_count,
     same_summary, residual_group_sizes, gap_output, channel_ratios, macs_saved, v15_macs_saved,
-    strided_convs, dense_layers)}
+    strided_convs, dense_layers, shorthand_activations)}
 
 EXACT = "An exact structural fact of Keras, read back from the layers: no tolerance."
 PORT_RESNET50 = ("Indentation of the blocks' tails restored (L1342-1349, L1472-1481); calls fixed from "
@@ -302,6 +332,18 @@ PORT_RESNET34 = "Body of residual_block indented (L1154-1164) so that it parses.
 BOTTLENECK_64 = ("bottleneck", 64, (56, 56, 256), ())
 
 STRUCTURE = [
+    Claim("E02_shorthand_activation_hidden", "002", "Chapter I, Activation Functions", "414-422",
+          "It's a quirk in how the `summary()` method displays output. They are still there.",
+          EXACT + " M04 lists 3 layers (L414-417), its hidden Dense layers carry relu and the output "
+          "Dense none ('linear'); on inputs whose first-layer pre-activations go negative (so a ReLU "
+          "changes something) M04's outputs equal, bit for bit, those of M03 (separate ReLU layers, "
+          "L347-359) given the same weights, and differ from the same Dense layers without activation.",
+          fast(Exact({"n_layers": 3, "activations": ["relu", "relu", "linear"],
+                      "negative_preactivations": True, "equals_separate_relu_layers": True,
+                      "differs_from_no_activation": True}), measure="shorthand_activations"),
+          port="input_shape=(13,) -> keras.Input((13,)) (models.doc002_regressor_shorthand and "
+               "doc002_regressor_relu_layers).",
+          document_value="3 layers shown; activations still applied"),
     Claim("E03_fc_connections_3x4", "002", "Chapter I, Deep Neural Networks (DNN)", "171",
           "each node on the first layer is connected to all four nodes on the next layer for a "
           "total of 12 (3×4) connections", EXACT + " Connections are the kernel's weights.",
@@ -723,4 +765,145 @@ def test_pixels(case, judge):
     judge(value, details=details)
 
 
-CLAIMS = ARITHMETIC + STRUCTURE + RAISES + PIXELS
+# --- the datasets' sizes and classes (full tier: the real datasets) ----------------
+
+IMBALANCE = ("'Even (balanced)' read as an imbalance ratio (largest class count / smallest) of at "
+             "most 1.5, the convention of the imbalanced-learning literature (e.g. the KEEL "
+             "repository calls a dataset imbalanced above IR 1.5). Decided before computing, but "
+             "not blind: the author knew MNIST's classes are roughly, not exactly, equal (digit 1 "
+             "the largest, digit 5 the smallest); the threshold is the convention's, not fitted. "
+             "Counts and shares per class in details.")
+
+DATASETS = [
+    Claim("E41_mnist_shapes", "002", "Chapter III, Dataset Splitting", "1574-1578",
+          "(60000, 28, 28) (60000,)  (10000, 28, 28) (10000,)",
+          "Exact shapes the document prints for mnist.load_data()'s four arrays.",
+          full(Exact({"x_train": [60000, 28, 28], "y_train": [60000], "x_test": [10000, 28, 28],
+                      "y_test": [10000]}), name="mnist", fact="shapes"),
+          port="mnist.load_data() -> harness.data.load('mnist') (the same IDX arrays, checksummed).",
+          document_value="(60000, 28, 28) (60000,) / (10000, 28, 28) (10000,)"),
+    Claim("E42_mnist_balanced", "002", "Chapter III, Dataset Splitting", "1574",
+          "with an even (balanced) distribution across the ten digits 0 .. 9",
+          IMBALANCE + " Both the training and the test labels; the embedded subsets are balanced "
+          "by construction (500/100 per class), so the full tier only.",
+          full(All({"train": AtMost(1.5), "test": AtMost(1.5)}), name="mnist", fact="balance"),
+          port="mnist.load_data() -> harness.data.load('mnist').", document_value="even (balanced)"),
+    Claim("E44_cifar10_counts", "002", "Chapter III, Validation & Overfitting", "1764",
+          "It consists of 60,000 training and 10,000 test images",
+          "Exact counts as the sentence states them. Expected refuted, from the dataset's definition "
+          "(not measured on this machine, where CIFAR-10 is absent and the test skips): CIFAR-10's "
+          "60,000 images are 50,000 training + 10,000 test, which harness.data checks on load, and the "
+          "document's own log (L1797) trains on 45,000 + 5,000 = 50,000.",
+          full(Exact({"train": 60000, "test": 10000}), name="cifar10", fact="counts"), expect="refuted",
+          port="cifar10.load_data() -> harness.data.load('cifar10').",
+          document_value="60,000 training, 10,000 test"),
+    Claim("E46_cifar10_shape", "002", "Chapter III, Validation & Overfitting", "1764",
+          "This dataset is a subset of the tiny images dataset of size 32x32x3.",
+          "Exact image shape of the training and test arrays.",
+          full(Exact({"x_train": [32, 32, 3], "x_test": [32, 32, 3]}), name="cifar10", fact="image_shape"),
+          port="cifar10.load_data() -> harness.data.load('cifar10').", document_value="32x32x3"),
+]
+
+
+def dataset_facts(name, fact):
+    """Shapes, counts or class balance (largest / smallest class count) of data.load(name)."""
+    d = data.load(name)
+    if fact == "shapes":
+        return {k: list(getattr(d, k).shape) for k in ("x_train", "y_train", "x_test", "y_test")}, {}
+    if fact == "counts":
+        return {"train": len(d.x_train), "test": len(d.x_test)}, {}
+    if fact == "image_shape":
+        return {"x_train": list(d.x_train.shape[1:]), "x_test": list(d.x_test.shape[1:])}, {}
+    counts = {k: np.bincount(y.ravel(), minlength=10) for k, y in (("train", d.y_train), ("test", d.y_test))}
+    return ({k: float(c.max() / c.min()) for k, c in counts.items()},
+            {"counts": counts, "shares": {k: c / c.sum() for k, c in counts.items()}})
+
+
+@pytest.mark.parametrize("case", cases(DATASETS))
+def test_dataset(case, judge):
+    value, details = dataset_facts(**case.config)
+    judge(value, details=details)
+
+
+# --- validation_split, through Keras' fit path ---------------------------------------
+
+SPLIT = [
+    Claim("E47_val_split_45000_5000", "002", "Chapter III, Validation & Overfitting", "1786, 1797",
+          "Train on 45000 samples, validate on 5000 samples",
+          "Exact: validation_split=0.1 of CIFAR-10's 50,000 training images, split by the function "
+          "Keras 3's fit calls for validation_split (array_slicing.train_validation_split, "
+          "floor(50,000 x 0.9) for training) on synthetic (50000, 1) arrays: the split depends on "
+          "the row count only. The full tier also fits one epoch with the document's default batch "
+          "size (32) and records Keras 3's progress line, which counts steps, not samples.",
+          {"fast": Tier(Exact({"train": 45000, "validation": 5000}), config={"rows": 50000, "fit": False}),
+           "full": Tier(Exact({"train": 45000, "validation": 5000}), config={"rows": 50000, "fit": True})},
+          port="CIFAR-10 replaced by zeros of the same row count; in the full tier a Dense(1) "
+               "regressor instead of the document's CNN (the progress line depends on rows and batch size).",
+          document_value="45,000 / 5,000"),
+]
+
+
+def progress_line(x, y):
+    """The line Keras 3 prints (verbose=2) for one epoch of fit(x, y, validation_split=0.1)."""
+    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        model.fit(x, y, epochs=1, validation_split=0.1, verbose=2)
+    return printed.getvalue().strip()
+
+
+@pytest.mark.parametrize("case", cases(SPLIT))
+def test_validation_split(case, judge):
+    x, y = np.zeros((case.config["rows"], 1), np.float32), np.zeros(case.config["rows"], np.float32)
+    (x_train, _), (x_val, _) = array_slicing.train_validation_split((x, y), validation_split=0.1)
+    details = {"progress_line": progress_line(x, y)} if case.config["fit"] else {}
+    judge({"train": len(x_train), "validation": len(x_val)}, details=details)
+
+
+# --- trained weights ---------------------------------------------------------------
+
+WEIGHTS = [
+    Claim("E49_trained_weights_small", "002", "Chapter III, Normalization", "1668",
+          "If you were to inspect the parameters (weights and biases) within a trained model, they "
+          "are very small numbers, typically between -1 and 1.",
+          "'Typically' read as at least 95% of all parameters (weights and biases) with |w| < 1, mean "
+          "over seeds with the whole bootstrap interval above. M09 trained with the document's setup "
+          "(Adam defaults, batch 32) for 1 epoch on the first 10,000 MNIST training images, on raw "
+          "0-255 inputs (the model the document has just trained, L1640-1663) and on /255 inputs "
+          "(L1690); both must hold. Why not the 10-epoch runs of test_design_patterns_training.py: "
+          "its cache keeps accuracies, not the models, and 2 x 10 epochs on 60,000 images is over "
+          "this claim's budget.",
+          {"full": Tier(All({"raw_inputs": AtLeast(0.95), "normalized_inputs": AtLeast(0.95)}), (0, 1, 2),
+                        {"n_images": 10000, "epochs": 1, "batch_size": 32})},
+          port="input_shape=(28, 28) on Flatten -> keras.Input((28, 28)) (models.doc002_mnist_mlp); "
+               "categorical CE on one-hot labels -> sparse CE on integer labels (the same loss); 1 "
+               "epoch on 10,000 images instead of 10 on 60,000 (budget).",
+          document_value="typically between -1 and 1"),
+]
+
+
+def trained_parameters(inputs, seed, n_images, epochs, batch_size):
+    """All parameters of M09 after training on the first n_images of MNIST, flattened."""
+    d = data.load("mnist")
+    x = d.x_train[:n_images] if inputs == "raw_inputs" else data.scale(d.x_train[:n_images])
+    run = train(models.doc002_mnist_mlp, x, d.y_train[:n_images], seed=seed, epochs=epochs,
+                batch_size=batch_size)
+    return np.concatenate([w.ravel() for w in run.model.get_weights()])
+
+
+@pytest.mark.parametrize("case", cases(WEIGHTS))
+def test_trained_weights(case, judge):
+    params = {k: [trained_parameters(k, s, **case.config) for s in case.seeds] for k in case.rule.rules}
+    share = {k: np.array([np.mean(np.abs(p) < 1) for p in ps]) for k, ps in params.items()}
+    figure = plots.histogram({k: ps[0] for k, ps in params.items()}, xlabel="parameter value",
+                             title=f"002 E49: M09 parameters after training (seed {case.seeds[0]})",
+                             bins=100, band=(-1, 1))
+    judge({k: float(v.mean()) for k, v in share.items()}, interval={k: stats.bootstrap_ci(v) for k, v in share.items()},
+          samples=share, figure=figure,
+          details={k: {"max_abs": [float(np.abs(p).max()) for p in ps],
+                       "share_below_0.1": [float(np.mean(np.abs(p) < 0.1)) for p in ps]}
+                   for k, ps in params.items()})
+
+
+CLAIMS = ARITHMETIC + STRUCTURE + RAISES + PIXELS + DATASETS + SPLIT + WEIGHTS
