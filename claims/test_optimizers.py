@@ -107,8 +107,11 @@ NET_CLAIMS = [
           "Except on very simple problems, this optimizer almost always performs much better than AdaGrad.",
           "'Much better' is read as at least 2 points more test accuracy on Fashion-MNIST (10,000 test "
           "images) after the same 5 epochs on the first 5,000 training images at the same learning rate "
-          "(paired difference RMSprop - Adagrad, interval low end >= 0.02).",
+          "(paired difference RMSprop - Adagrad, interval low end >= 0.02). MEASURED first at 0.118 "
+          "[0.097, 0.157]. RE-MEASURED after the training helper began reshuffling every epoch (before that fix Keras fed one fixed order under a global seed; the numbers above are from that run; rule unchanged): 0.052 [0.016, 0.081]: RMSprop is ahead "
+          "on every seed but the 3-seed interval reaches below 2 points: inconclusive.",
           {"full": Tier(AtLeast(0.02), seeds=(0, 1, 2), config={**NET, "measure": "accuracy"})},
+          expect="inconclusive",
           port=NET_PORT, document_value="much better (no number)"),
 ]
 CLAIMS += NET_CLAIMS

@@ -40,7 +40,13 @@ CLAIMS = [
           "100-101 (embedded subset, 2 epochs): SGD 0.01 left 0.2-0.5% dead, 0.5 left 21-30% dead, "
           "1.0 and 2.0 diverged (NaN; a diverged net is not a dead one), so small = 0.01 "
           "(Keras' SGD default) and large = 0.5. Full tier only: a fast tier on the subset (seeds 0-2, "
-          "reproduced, difference 0.33 [0.175, 0.42]) cost 45 s, over the fast tier's budget.",
+          "reproduced, difference 0.33 [0.175, 0.42]) cost 45 s, over the fast tier's budget. Once the "
+          "training helper reshuffled every epoch (a harness fix), some large-lr runs diverged to NaN: "
+          "seeds whose run diverged are left out of the interval and listed in details (no seed left: "
+          "inconclusive). MEASURED then (full, seeds 0-4): seed 1 diverged; dead fractions at lr 0.5 "
+          "0.23, 0.05, 0.25, 0.12 vs <= 0.005 at lr 0.01; difference 0.16 [0.08, 0.24]: more dead units "
+          "with the large rate on every seed, but the interval reaches below 0.10: inconclusive.",
+          expect="inconclusive",
           {"full": Tier(AtLeast(0.10), seeds=(0, 1, 2, 3, 4),
                         config={"source": "load", "epochs": 2, "small_lr": 0.01, "large_lr": 0.5})},
           port="Probe, not the document's code (the document has no dying-ReLU experiment): "
@@ -66,9 +72,9 @@ def relu_run(source: str, lr: float, seed: int, epochs: int) -> dict:
     x = data.scale(d.x_train)
     run = training.train(models.doc001_mlp, x, d.y_train, seed=seed, epochs=epochs, batch_size=32,
                          optimizer=lambda: keras.optimizers.SGD(learning_rate=lr))
-    loss = run.history["loss"][-1]
-    assert np.isfinite(loss), f"lr {lr} diverged (loss {loss}): dead units cannot be counted"
-    return {"dead": dead_fraction(run.model, x), "accuracy": run.history["accuracy"]}
+    diverged = not np.isfinite(run.history["loss"][-1])  # a diverged net is not a dead one
+    return {"dead": np.nan if diverged else dead_fraction(run.model, x), "diverged": diverged,
+            "accuracy": run.history["accuracy"]}
 
 
 @pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "dying_relu"]))
@@ -76,15 +82,16 @@ def test_dying_relu(case, judge):
     cfg = case.config
     small = [relu_run(cfg["source"], cfg["small_lr"], s, cfg["epochs"]) for s in case.seeds]
     large = [relu_run(cfg["source"], cfg["large_lr"], s, cfg["epochs"]) for s in case.seeds]
-    a, b = [r["dead"] for r in large], [r["dead"] for r in small]
-    interval = stats.paired_difference_ci(a, b)
+    kept = [i for i in range(len(case.seeds)) if not (large[i]["diverged"] or small[i]["diverged"])]
+    a, b = [large[i]["dead"] for i in kept], [small[i]["dead"] for i in kept]
+    interval = stats.paired_difference_ci(a, b) if kept else None
     figure = plots.points({f"SGD lr {cfg['small_lr']}": b, f"SGD lr {cfg['large_lr']}": a},
                           ylabel="fraction of hidden ReLU units dead",
                           title=f"dying_relu: {len(case.seeds)} seeds, {cfg['epochs']} epochs",
                           hline=(0.5, "document: 'half' (in some cases)"))
-    judge(interval.point, interval=interval,
+    judge(interval.point if kept else float("nan"), interval=interval,
           samples={"dead_large_lr": a, "dead_small_lr": b},
-          details={"train_accuracy_large_lr": [r["accuracy"] for r in large],
+          details={"diverged_seeds": [s for i, s in enumerate(case.seeds) if i not in kept],"train_accuracy_large_lr": [r["accuracy"] for r in large],
                    "train_accuracy_small_lr": [r["accuracy"] for r in small]},
           figure=figure)
 
