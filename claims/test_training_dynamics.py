@@ -46,9 +46,9 @@ CLAIMS = [
           "inconclusive). MEASURED then (full, seeds 0-4): seed 1 diverged; dead fractions at lr 0.5 "
           "0.23, 0.05, 0.25, 0.12 vs <= 0.005 at lr 0.01; difference 0.16 [0.08, 0.24]: more dead units "
           "with the large rate on every seed, but the interval reaches below 0.10: inconclusive.",
-          expect="inconclusive",
           {"full": Tier(AtLeast(0.10), seeds=(0, 1, 2, 3, 4),
                         config={"source": "load", "epochs": 2, "small_lr": 0.01, "large_lr": 0.5})},
+          expect=INCONCLUSIVE,
           port="Probe, not the document's code (the document has no dying-ReLU experiment): "
                "001's 300/100 MLP with ReLU, SGD(learning_rate=...), batch 32.",
           document_value="up to half the neurons dead with a large learning rate"),

@@ -42,8 +42,8 @@ def test_report_counts_every_verdict_and_links_the_plots(tmp_path):
     scoreboard.record("full", {**entry("c", verdict="skipped", tier="full"), "reason": "no CIFAR-10",
                                "plot": "full/c.png"}, root=tmp_path)
     text = report.write(tmp_path).read_text()
-    assert "| fast | 2 | 1 | 1 | 0 | 0 | 0 | 2 |" in text
-    assert "| full | 1 | 0 | 0 | 0 | 1 | 0 | 0 |" in text
+    assert "| fast | 2 | 1 | 1 | 0 | 0 | 0 | 0 | 2 |" in text
+    assert "| full | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 |" in text
     assert "refuted (expected)" in text and "no CIFAR-10" in text
     assert "![c](full/c.png)" in text
     assert "1.5 (95% CI [1.2, 1.8])" in text
