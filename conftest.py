@@ -114,6 +114,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session):
-    worker = hasattr(session.config, "workerinput")
-    if not worker and any(_case(item) for item in session.items):
+    """Regenerate results/README.md once, in the main process (with pytest-xdist the
+    workers have written their entries; the controller collects no items itself)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    ran_claims = any(_case(item) for item in session.items) or session.config.getoption("dist", "no") != "no"
+    if ran_claims:
         report.write(scoreboard.results_dir())
