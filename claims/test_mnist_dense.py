@@ -36,7 +36,7 @@ PORT = ("tf.nn.relu/softmax -> Keras names; input_shape -> keras.Input (harness.
 FULL_EPOCHS = 6
 
 CLAIMS = [
-    Claim("adam_beats_sgd", "000", "7. Lab: learning rate decay", "389-393",
+    Claim("adam_beats_sgd", "000", "7. Lab: special care for deep networks", "389-393",
           "TensorFlow has a full array of available optimizers, including some that work with an amount "
           "of inertia and will safely sail past saddle points. ... Replace your "
           "tf.train.GradientDescentOptimiser with a tf.train.AdamOptimizer now.",
