@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 from harness import data, device, models, plots, stats, training
-from harness.claim import REFUTED, All, AtLeast, Between, Claim, Tier, cases
+from harness.claim import All, AtLeast, Between, Claim, Tier, cases
 
 FASTER = AtLeast(2.7)
 FASTER_REASON = (
@@ -68,7 +68,6 @@ def recipe(source, dataset, validation, batch_size, epochs):
 SEEDS = (0, 1, 2)
 CIFAR10 = recipe("load", "cifar10", 5000, 1000, 100)  # the document's own run (L752-771, L871-902)
 FULL = recipe("load", "fashion_mnist", 5000, 1000, 20)
-FAST = recipe("subset", "fashion_mnist", 500, 100, 6)
 
 CLAIMS = [
     Claim("bn_speeds_convergence", "001", "1c. Batch Normalization; Exercises c", "139-145, 863-929",
@@ -87,8 +86,10 @@ CLAIMS = [
           "budget could lower L* below anything the BN net reaches. fast: expected refuted, e = 6, 6, 6 "
           "(the budget) and e_BN = 4, never (7), 6: speed-up 1.06, interval [0.86, 1.50]; in 6 epochs of "
           "45 steps the BN net (10x smaller learning rate, moving averages of 21 BN layers still warming "
-          "up: its first validation losses are 2-3) only catches up with the net without BN.",
-          {"fast": Tier(FASTER, SEEDS, FAST, expect=REFUTED), "full": Tier(FASTER, SEEDS, FULL)},
+          "up: its first validation losses are 2-3) only catches up with the net without BN. The fast "
+          "tier was then dropped: it cannot show the claim and cost 40 s of the fast tier's 60 s "
+          "(the numbers above are its last run).",
+          {"full": Tier(FASTER, SEEDS, FULL)},
           port=PORT + " fast tier: batch 100 instead of 1000.",
           document_value="27 / 5 = 5.4 epochs ratio (CIFAR-10)"),
     Claim("bn_speeds_convergence_cifar10", "001", "Exercises c", "863-929",
