@@ -82,9 +82,11 @@ CLAIMS = [
           "at test time an ELU network will be slower than a ReLU network",
           "Slower means a time ratio ELU / ReLU above 1 with the whole 95% interval: the document "
           "gives no size, so any reliable slowdown reproduces it. Model: 001's 300/100 MLP, "
-          "predict_on_batch on 1,000 Fashion-MNIST images.",
+          "predict_on_batch on 1,000 Fashion-MNIST images. MEASURED (rule unchanged): "
+          "ratio 1.03 [0.97, 1.10] in one run, 1.00 [0.88, 1.12] in another: the 784x300 and 300x100 "
+          "matrix products dominate and the exponential is lost in the noise: inconclusive.",
           benchmark_tier(AtLeast(1.0), "activation_inference", ("ELU", "ReLU"), rounds=30),
-          document_value="slower (no number)"),
+          expect="inconclusive", document_value="slower (no number)"),
     Claim("bn_epoch_slower_wall_shorter_epoch_cost", "001", "Exercises, c", "931",
           "each epoch took about 12s instead of 8s, because of the extra computations required by the BN layers",
           "The per-epoch part of the claim: BN / no-BN epoch time above 1 with the whole interval "
