@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import fcntl
 import json
 import os
@@ -78,7 +79,7 @@ def record(tier: str, entry: dict, root: Path | None = None) -> None:
     path = (root or results_dir()) / tier / "scoreboard.json"
     with _locked(path):
         board = read(tier, root)
-        board["environment"] = environment()
+        board["environment"] = {**environment(), "written": now()}
         board["claims"][entry["id"]] = entry
         write_json(path, board)
 
@@ -90,6 +91,7 @@ def save_figure(fig, path: Path) -> None:
     plt.close(fig)
 
 
+@functools.lru_cache(maxsize=None)
 def git_commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -103,8 +105,9 @@ def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=None)
 def environment() -> dict:
-    """Versions, machine, device and options of this run (JSON-ready)."""
+    """Versions, machine, device and options of this run (JSON-ready; once per process)."""
     import keras
     import numpy
     import tensorflow as tf
@@ -119,5 +122,4 @@ def environment() -> dict:
         "device": device.describe(),
         "options": device.OPTIONS,
         "git_commit": git_commit(),
-        "written": now(),
     }
