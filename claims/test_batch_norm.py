@@ -196,7 +196,7 @@ def details(per_seed: list) -> dict:
             "document_epoch_seconds": "12 s with BN vs 8 s without (L931): ratio 1.5"}
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id.startswith("bn_speeds_convergence")]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "bn_speeds_convergence", "bn_speeds_convergence_cifar10"))
 def test_convergence_speed(case, judge):
     pairs, per_seed = measure(case)
     e, e_bn = [s["e"] for s in per_seed], [s["e_bn"] for s in per_seed]
@@ -215,7 +215,7 @@ def test_convergence_speed(case, judge):
           details=details(per_seed), figure=figure)
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "bn_better_final_model"]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "bn_better_final_model"))
 def test_final_accuracy(case, judge):
     _, per_seed = measure(case)
     plain, bn = [s["accuracy"] for s in per_seed], [s["bn_accuracy"] for s in per_seed]

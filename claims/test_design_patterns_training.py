@@ -168,7 +168,10 @@ def measure(case):
     return values, {f"{k} inputs, train acc": [list(map(float, a)) for a in v] for k, v in acc.items()}
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS[:8]))  # B01-B09; the rest are appended below
+@pytest.mark.parametrize("case", cases(CLAIMS, "B01_onehot_raw_1epoch_90", "B02_raw_10ep_97", "B03_norm_ep2_97_ep10_995",
+                                       "B04_norm_faster_and_better", "B05_test_98_vs_train_995",
+                                       "B07_cifar_overfit_onset_ep5", "B08_dropout_closes_gap",
+                                       "B09_dropout_slows_learning"))
 def test_mnist_training(case, judge):
     values, curves = measure(case)
     intervals = {k: stats.bootstrap_ci(v) for k, v in values.items()}

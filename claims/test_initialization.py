@@ -147,10 +147,6 @@ CLAIMS = [
 ]
 
 
-def select(*ids):
-    return cases([c for c in CLAIMS if c.id in ids])
-
-
 def inputs(source: str, examples: int):
     """The first ``examples`` Fashion-MNIST training images (embedded subset or full set),
     flattened to (examples, 784) float32, standardized to mean 0 and variance 1 over all
@@ -195,7 +191,7 @@ def labels(case):
     return f"{cfg['initializer']} {cfg['activation']}", f"{cfg['contrast']} {cfg['activation']}"
 
 
-@pytest.mark.parametrize("case", select("glorot_preserves_variance", "glorot_preserves_variance_logistic",
+@pytest.mark.parametrize("case", cases(CLAIMS, "glorot_preserves_variance", "glorot_preserves_variance_logistic",
                                          "he_init_relu"))
 def test_signal_flow(case, judge):
     main, contrast = runs(case, case.config["initializer"]), runs(case, case.config["contrast"])
@@ -218,7 +214,7 @@ def test_signal_flow(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", select("sigmoid_normal_init_variance_explodes"))
+@pytest.mark.parametrize("case", cases(CLAIMS, "sigmoid_normal_init_variance_explodes"))
 def test_saturation(case, judge):
     main, contrast = runs(case, case.config["initializer"]), runs(case, case.config["contrast"])
     samples = {"min_variance_gain": [r["gain"].min() for r in main],
@@ -238,7 +234,7 @@ def test_saturation(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", select("glorot_formulas"))
+@pytest.mark.parametrize("case", cases(CLAIMS, "glorot_formulas"))
 def test_glorot_formulas(case, judge):
     fan_in, fan_out = case.config["shape"]
     fan_avg = (fan_in + fan_out) / 2
@@ -266,7 +262,7 @@ def test_glorot_formulas(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", select("keras_default_glorot_uniform"))
+@pytest.mark.parametrize("case", cases(CLAIMS, "keras_default_glorot_uniform"))
 def test_keras_default(case, judge):
     layer = keras.layers.Dense(10)
     judge({"kernel_initializer": type(layer.kernel_initializer).__name__},

@@ -118,7 +118,7 @@ def scores(runs: list, metric) -> dict:
     return {kind: [metric(r[kind], r["labels"]) for r in runs] for kind in KINDS}
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS[:1]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "mc_dropout_calibration"))
 def test_mc_dropout_calibration(case, judge):
     metrics = {"ece": calibration.expected_calibration_error, "nll": calibration.negative_log_likelihood,
                "brier": calibration.brier_score, "accuracy": calibration.accuracy}
@@ -141,7 +141,7 @@ def test_mc_dropout_calibration(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS[1:]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "mc_dropout_accuracy"))
 def test_mc_dropout_accuracy(case, judge):
     accuracy = scores(trained(case), calibration.accuracy)
     diff = stats.paired_difference_ci(accuracy["mc"], accuracy["deterministic"])

@@ -120,7 +120,7 @@ def _runs(case, recipe, epochs=None):
     return [run(c["source"], recipe, epochs or c["epochs"], s) for s in case.seeds]
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS[:1]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "adam_beats_sgd"))
 def test_adam_vs_sgd(case, judge):
     """Adam's loss is read at ``at_epoch`` of the shared Adam run; SGD runs just that long."""
     n = case.config["at_epoch"]
@@ -137,7 +137,7 @@ def _curves(runs, key):
     return {f"seed {i}": r[key] for i, r in enumerate(runs)}
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS[1:]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "dense_98_barrier", "dropout_controls_loss_not_accuracy", "overfitting_disconnect"))
 def test_dense_training(case, judge):
     adam, drop = _runs(case, "adam"), _runs(case, "adam_dropout")
     final = {"adam": np.array([r["val_accuracy"][-1] for r in adam]),

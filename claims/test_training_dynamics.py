@@ -77,7 +77,7 @@ def relu_run(source: str, lr: float, seed: int, epochs: int) -> dict:
             "accuracy": run.history["accuracy"]}
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "dying_relu"]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "dying_relu"))
 def test_dying_relu(case, judge):
     cfg = case.config
     small = [relu_run(cfg["source"], cfg["small_lr"], s, cfg["epochs"]) for s in case.seeds]
@@ -259,7 +259,7 @@ def mlp_runs(case, **overrides) -> list:
                     n_train=cfg["n_train"], **kw) for s in case.seeds]
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "activation_ranking"]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "activation_ranking"))
 def test_activation_ranking(case, judge):
     acc = {a: [h["val_accuracy"][-1] for h in mlp_runs(case, activation=a)] for a in DOC_ORDER}
     table = np.array([acc[a] for a in DOC_ORDER])  # (activation in document order, seed)
@@ -275,7 +275,7 @@ def test_activation_ranking(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "nadam_vs_adam"]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "nadam_vs_adam"))
 def test_nadam_vs_adam(case, judge):
     adam, nadam = mlp_runs(case, optimizer="adam"), mlp_runs(case, optimizer="nadam")
     epoch = case.config["loss_epoch"]
@@ -290,7 +290,7 @@ def test_nadam_vs_adam(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "white_noise_augmentation"]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "white_noise_augmentation"))
 def test_white_noise_augmentation(case, judge):
     cfg = case.config
     acc = {kind: [h["val_accuracy"][-1] for h in mlp_runs(case, augmentation=(kind, size))]
@@ -362,7 +362,7 @@ def sweep_figure(groups: dict, title: str):
         title=title, log=True)
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id == "lr_range_test"]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "lr_range_test"))
 def test_lr_range_test(case, judge):
     cfg = case.config
     turning, max_lr, best_lr, grid_runs = [], [], [], []
@@ -387,7 +387,7 @@ def test_lr_range_test(case, judge):
                               f"lr_range_test: best constant lr {best_lr}, max {max_lr}"))
 
 
-@pytest.mark.parametrize("case", cases([c for c in CLAIMS if c.id.startswith("B15")]))
+@pytest.mark.parametrize("case", cases(CLAIMS, "B15_bn_allows_higher_lr"))
 def test_bn_allows_higher_lr(case, judge):
     plain_runs, bn_runs = sweeps(case, "deep_elu", "mnist"), sweeps(case, "deep_elu_bn", "mnist")
     a, b = [r["turning_lr"] for r in bn_runs], [r["turning_lr"] for r in plain_runs]

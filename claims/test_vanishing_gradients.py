@@ -65,10 +65,6 @@ CLAIMS = [
 ]
 
 
-def select(*ids):
-    return cases([c for c in CLAIMS if c.id in ids])
-
-
 @functools.lru_cache(maxsize=None)
 def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dict:
     """One seeded five-layer run on MNIST (embedded subset or full training set).
@@ -96,7 +92,7 @@ def steps(case) -> int:
     return case.config["epochs"] * n // 100
 
 
-@pytest.mark.parametrize("case", select("sigmoid_vanishing_gradients"))
+@pytest.mark.parametrize("case", cases(CLAIMS, "sigmoid_vanishing_gradients"))
 def test_gradient_share(case, judge):
     by = {act: runs(case, act) for act in ("sigmoid", "relu")}
     samples = {f"{act}_{when}": [r[when][0] / r[when][-1] for r in by[act]]
@@ -113,7 +109,7 @@ def test_gradient_share(case, judge):
           figure=figure)
 
 
-@pytest.mark.parametrize("case", select("relu_faster_initial_convergence"))
+@pytest.mark.parametrize("case", cases(CLAIMS, "relu_faster_initial_convergence"))
 def test_initial_convergence(case, judge):
     sigmoid, relu = ([r["loss"] for r in runs(case, act)] for act in ("sigmoid", "relu"))
     interval = stats.paired_ratio_ci(relu, sigmoid)

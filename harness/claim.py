@@ -221,8 +221,12 @@ def expecting(claim: Claim, **per_tier: str) -> Claim:
     return replace(claim, tiers=tiers)
 
 
-def cases(claims: Sequence[Claim]):
-    """pytest params, one per (claim, tier), marked with the tier, id 'claim_id-tier'."""
+def cases(claims: Sequence[Claim], *ids: str):
+    """pytest params, one per (claim, tier), marked with the tier, id 'claim_id-tier'.
+    ids: only these claims, for a file whose tests measure different claims."""
+    unknown = set(ids) - {c.id for c in claims}
+    assert not unknown, f"no such claims: {sorted(unknown)}"
+    claims = [c for c in claims if not ids or c.id in ids]
     return [
         pytest.param(Case(c, tier), marks=getattr(pytest.mark, tier), id=f"{c.id}-{tier}")
         for c in claims for tier in c.tiers

@@ -64,3 +64,7 @@ def test_cases_gives_one_marked_param_per_claim_and_tier():
     full = params[1].values[0]
     assert (full.seeds, full.config, full.rule) == ((0, 1, 2), {"epochs": 3}, Exact(1))
     assert claim.citation == "000_246e87af60bdcab5.txt §1, line 1"
+    other = Claim("y", "001", "2", "2", "q", "r", {"fast": Tier(Exact(2))})
+    assert [p.id for p in cases([claim, other], "y")] == ["y-fast"]
+    with pytest.raises(AssertionError, match="no such claims"):
+        cases([claim], "z")
