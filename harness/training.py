@@ -32,15 +32,21 @@ def seed_everything(seed: int) -> None:
 def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True) -> tf.data.Dataset:
     """In-memory arrays as a ``tf.data`` pipeline, reshuffled every epoch with ``seed``.
 
+    The arrays become tensors once; the pipeline shuffles indices and gathers each
+    batch with one ``tf.gather`` (the same batches, bit for bit, as shuffling the
+    examples themselves, at a fraction of the per-example cost).
+
     Why not ``fit(x, y, shuffle=True)``: once a global seed is set (as it must be for
     repeatable runs), Keras 3.15 feeds numpy arrays in the same order every epoch
     (claim A13_reshuffle_each_epoch_seeded records it), which is not the SGD the
     documents run.
     """
-    data = tf.data.Dataset.from_tensor_slices((x, y))
+    x, y = tf.constant(x), tf.constant(y)
+    order = tf.data.Dataset.range(len(x))
     if shuffle:
-        data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        order = order.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return (order.batch(batch_size).map(lambda i: (tf.gather(x, i), tf.gather(y, i)))
+            .prefetch(tf.data.AUTOTUNE))
 
 
 def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, batch_size: int,

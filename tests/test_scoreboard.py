@@ -23,6 +23,16 @@ def test_record_merges_entries_and_keeps_the_others(tmp_path):
     assert not [p for p in (tmp_path / "fast").iterdir() if p.name.startswith(".scoreboard")]
 
 
+def test_scoreboard_text_is_json_with_one_line_per_claim(tmp_path):
+    board = {"tier": "fast", "environment": {"python": "3.11"},
+             "claims": {"b": entry("b"), "a": entry("a", verdict="refuted")}}
+    text = scoreboard.dumps(board)
+    assert json.loads(text) == board
+    lines = text.splitlines()
+    assert len(lines) == 6  # "{environment", tier, "claims": {, a, b, "}}"
+    assert lines[3].startswith('  "a": {') and lines[4].startswith('  "b": {')
+
+
 def _write_many(args):
     root, start = args
     for i in range(start, start + 20):

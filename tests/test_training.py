@@ -1,0 +1,34 @@
+"""The training helper's input pipeline: every epoch a new permutation, the same per seed."""
+import numpy as np
+
+from harness import training
+
+
+def epochs_of_labels(seed, n_epochs=2, n=10, batch_size=4):
+    x = np.arange(n * 3, dtype="float32").reshape(n, 3)
+    ds = training.batches(x, np.arange(n), batch_size=batch_size, seed=seed)
+    return [np.concatenate([y.numpy() for _, y in ds]) for _ in range(n_epochs)]
+
+
+def test_each_epoch_is_a_new_permutation_of_all_examples():
+    first, second = epochs_of_labels(seed=0)
+    assert sorted(first) == sorted(second) == list(range(10))
+    assert list(first) != list(second)
+
+
+def test_the_same_seed_gives_the_same_batches():
+    assert [list(e) for e in epochs_of_labels(seed=5)] == [list(e) for e in epochs_of_labels(seed=5)]
+    assert [list(e) for e in epochs_of_labels(seed=5)] != [list(e) for e in epochs_of_labels(seed=6)]
+
+
+def test_rows_stay_with_their_labels_and_batches_keep_their_size():
+    x = np.arange(30, dtype="float32").reshape(10, 3)
+    batches = list(training.batches(x, np.arange(10), batch_size=4, seed=1))
+    assert [len(y) for _, y in batches] == [4, 4, 2]
+    for xb, yb in batches:
+        np.testing.assert_array_equal(xb.numpy(), x[yb.numpy()])
+
+
+def test_without_shuffle_the_order_is_kept():
+    ds = training.batches(np.zeros((5, 1), "float32"), np.arange(5), batch_size=2, seed=0, shuffle=False)
+    assert np.concatenate([y.numpy() for _, y in ds]).tolist() == [0, 1, 2, 3, 4]
