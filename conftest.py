@@ -27,10 +27,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _numerics(request):
+    """The run's device options (mixed precision, XLA: harness/device.py), or float32
+    without XLA for a test marked ``@pytest.mark.exact_numerics(reason)``."""
+    device.use(exact=request.node.get_closest_marker("exact_numerics") is not None)
+
+
+@pytest.fixture(autouse=True)
 def _seeded():
-    """Every test starts from seed 0: op determinism (harness/device.py) requires a
-    seed before any random op, and unseeded runs would not repeat. Claims that
-    train several seeds reseed through ``harness.training.train``."""
+    """Every test starts from seed 0: unseeded runs would not repeat, and op
+    determinism (harness/device.py, on with a GPU) requires a seed before any random
+    op. Claims that train several seeds reseed through ``harness.training.train``."""
     from harness.training import seed_everything
     seed_everything(0)
 
@@ -62,7 +69,8 @@ def _entry(case: Case, verdict: str, **fields) -> dict:
         "document_value": claim.document_value, "rule": str(case.rule), "reason": claim.reason,
         "port": claim.port, "seeds": list(case.seeds), "config": case.config,
         "expected": case.expect, "verdict": verdict, "passed": verdict == case.expect,
-        "commit": scoreboard.git_commit(), "when": scoreboard.now(), **fields,
+        "options": dict(device.ACTIVE), "commit": scoreboard.git_commit(), "when": scoreboard.now(),
+        **fields,
     }
 
 

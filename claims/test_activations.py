@@ -16,6 +16,8 @@ import tensorflow as tf
 from harness import data, plots, stats
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("activation values and derivatives are compared with formulas")
+
 SECTION = "1b. Nonsaturating Activation Functions"
 
 

@@ -141,7 +141,7 @@ def compiled(input_shape: tuple, batch_norm: bool, depth: int, learning_rate: fl
     model = models.doc001_deep_elu(input_shape, batch_norm, depth)
     model.compile(optimizer=keras.optimizers.Nadam(learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  jit_compile=device.OPTIONS["xla"])
+                  jit_compile=device.ACTIVE["xla"])
     model.optimizer.build(model.trainable_variables)
     return model, [v.numpy() for v in model.optimizer.variables]
 

@@ -14,6 +14,8 @@ import tensorflow as tf
 
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Exact, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("BatchNormalization's outputs and statistics are compared with formulas")
+
 BATCH = np.array([[1, 10], [2, 10], [3, 14], [6, 14]], "float32")
 FLOAT32 = "float32 arithmetic on values of order 1-10: atol 1e-6 (rounding ~1e-6 relative)."
 SECTION = "1c. Batch Normalization"

@@ -30,6 +30,8 @@ from harness import data, models, plots, stats
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Tier, cases
 from harness.training import train
 
+pytestmark = pytest.mark.exact_numerics("counts, shapes and sizes are checked exactly")
+
 MILLIONS = ("'N million' is read as the count's leading millions, N,xxx,xxx (the most generous "
             "reading of a round figure quoted from a printed total); the count rounded to the "
             "nearest million is given in details.")

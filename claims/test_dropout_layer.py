@@ -23,6 +23,8 @@ from harness import data, models, plots, stats
 from harness.claim import All, AtLeast, Claim, Close, Exact, Tier, cases
 from harness.training import train
 
+pytestmark = pytest.mark.exact_numerics("Dropout's outputs and scaling are compared with formulas")
+
 SECTION = "5b. Dropout"
 N = 1_000_000
 

@@ -13,6 +13,8 @@ import pytest
 from harness import plots
 from harness.claim import Claim, Close, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("clipped gradients are compared with the document's printed values")
+
 GRADIENT = [0.9, 100.0]
 BY_NORM = [0.00899964, 0.9999595]  # 001 L309, the document's digits
 FLOAT32 = ("The document prints 6-7 significant digits and the optimizer works in float32 "

@@ -19,6 +19,8 @@ import pytest
 from harness import data, plots, stats
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("pixel values are compared exactly")
+
 EXACT = "A library fact checked pixel for pixel or shape for shape: the rule is exact."
 H, W = 40, 60
 

@@ -27,6 +27,8 @@ from harness import data, models, plots, probes, stats, training
 from harness.claim import (INCONCLUSIVE, expecting, REFUTED, REPRODUCED, All, AtLeast, Between, Claim, Close, Exact,
                            Tier, cases)
 
+
+pytestmark = pytest.mark.exact_numerics("variances per layer are measured; they must not depend on a float16 round-trip")
 INITIALIZERS = {  # config name -> Keras identifier (each Dense deserializes its own instance)
     "glorot_uniform": "glorot_uniform",
     "glorot_normal": "glorot_normal",

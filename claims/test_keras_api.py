@@ -27,6 +27,8 @@ from harness import data, models, plots, stats, training
 from harness.claim import All, AtMost, Between, Claim, Close, Exact, Tier, cases, plain
 from harness.probes import BatchRecorder
 
+pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
+
 SEEDS = (0, 1, 2, 3, 4)
 EXACT_API = "An API fact: Keras either does this or not, so the rule is exact."
 

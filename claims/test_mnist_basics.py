@@ -20,6 +20,8 @@ from keras import layers
 from harness import data, models, plots, stats
 from harness.claim import AtLeast, AtMost, All, Claim, Exact, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("shapes, softmax values and gradients are compared with formulas")
+
 SHAPE_FIELDS = {"n_train": 60000, "n_test": 10000, "image_shape": (28, 28), "total": 70000}
 
 CLAIMS = [

@@ -30,6 +30,8 @@ from harness import data, models, plots, stats
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Tier, cases
 from harness.training import train
 
+pytestmark = pytest.mark.exact_numerics("optimizer steps are compared with the update rules")
+
 CLAIMS = [
     Claim("momentum_terminal_velocity", "001", "3a. Momentum Optimization", "412",
           "if beta = 0.9, then the terminal velocity is equal to 10 times the gradient times the learning rate",

@@ -12,6 +12,8 @@ import pytest
 from harness import models
 from harness.claim import Claim, Exact, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("parameter counts are checked exactly")
+
 EXACT = "An exact count of the document's own architecture: Keras must give this number, no tolerance."
 NOT_PRINTED = EXACT + " The document prints no summary for this model: the counts are its architecture's, "
 INPUT = "input_shape= -> keras.Input(shape)."

@@ -20,6 +20,8 @@ from harness import data, plots, stats
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Tier, cases
 from harness.training import train
 
+pytestmark = pytest.mark.exact_numerics("penalties and sparsity are compared with formulas")
+
 CLAIMS = [
     Claim("l2_loss_added", "001", "5a. l1 and l2 Regularization", "591-601",
           "The l2() function returns a regularizer that will be called at each step during training to "

@@ -14,6 +14,8 @@ import pytest
 
 from harness.claim import Claim, Close, Exact, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("learning rates are compared with the schedules' formulas")
+
 SECTION = "4. Learning Rate Scheduling"
 FLOAT32 = "Schedules compute in float32: rtol 1e-6 (a few float32 ulps)."
 S_EPOCHS = 20 * 55000 // 32  # L574: "number of steps in 20 epochs (batch size = 32)", 55,000 training images

@@ -16,6 +16,8 @@ import pytest
 from harness import data, models, plots, stats
 from harness.claim import AtLeast, Between, Claim, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("the documents' timing claims are about their float32 (and float64) models as written")
+
 
 def timed(fn) -> float:
     start = time.perf_counter()

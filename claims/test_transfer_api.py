@@ -11,6 +11,8 @@ import pytest
 
 from harness.claim import Claim, Exact, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
+
 SECTION = "2a. Transfer Learning with Keras:"
 PORT = "model_A built fresh instead of keras.models.load_model(\"my_model_A.h5\")."
 CONFIG = {"n": 32, "features": 4, "units": 8, "batch_size": 8}

@@ -17,6 +17,8 @@ import pytest
 from harness import data, models, plots, probes, stats, training
 from harness.claim import expecting, REFUTED, REPRODUCED, All, AtLeast, AtMost, Claim, Tier, cases
 
+pytestmark = pytest.mark.exact_numerics("gradient RMS of 1e-5 per weight would underflow in float16")
+
 PORT = ("Keras 3 ports of the builder (keras.Input, 'sigmoid'/'relu' names); the document's 300 epochs "
         "with validation_data and a TensorBoard callback become `epochs` epochs without them (fast: 2 "
         "epochs of the 5,000-image embedded subset = 100 SGD steps; full: 2 epochs of the 60,000 MNIST "

@@ -3,12 +3,21 @@
 Options come from the environment, so that one nightly command sets them for
 every claim:
 
-- ``CLAIMS_MIXED_PRECISION=1``: Keras' "mixed_float16" policy (GPU speed-up;
-  claims that measure variances build their probes in float32 regardless).
+- ``CLAIMS_MIXED_PRECISION=1`` (or ``float16``): Keras' "mixed_float16" policy, the
+  GPU speed-up; ``bfloat16``: "mixed_bfloat16" (CPUs with AVX512-BF16, TPUs, recent
+  GPUs).
 - ``CLAIMS_XLA=1``: ``jit_compile=True`` in every ``model.compile`` of the
-  training helper.
-- ``CLAIMS_DETERMINISTIC=0``: turn off TensorFlow's op determinism (on by default:
-  on CPU it costs little, on GPU it makes seeded runs repeatable).
+  training helper (Keras falls back to no XLA, with a warning, for models with
+  Dropout on the TensorFlow backend).
+- ``CLAIMS_DETERMINISTIC=1`` / ``0``: TensorFlow's op determinism on / off. Unset:
+  on when a GPU is visible (seeded GPU runs repeat only with it), off on CPU, where
+  seeded runs repeat without it (tests/test_training.py checks this) and it costs
+  a third of the epoch time of 000's CNN (tests/test_benchmarks.py measures it).
+
+Mixed precision and XLA apply to every claim test except those marked
+``@pytest.mark.exact_numerics(reason)`` (exact values, variances, gradients of
+1e-5 that float16 would flush to zero): conftest.py calls ``use()`` before each
+test, and ``ACTIVE`` holds what the running test gets.
 
 GPU set-up follows the TensorFlow GPU guide: memory growth on every visible GPU,
 and with pytest-xdist each worker ``gwN`` sees only GPU ``N mod #GPUs``.
@@ -18,11 +27,13 @@ import os
 import keras
 import tensorflow as tf
 
+POLICIES = {"0": "", "1": "mixed_float16", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
 OPTIONS = {
-    "mixed_precision": os.environ.get("CLAIMS_MIXED_PRECISION", "0") == "1",
+    "mixed_precision": POLICIES[os.environ.get("CLAIMS_MIXED_PRECISION", "0")],
     "xla": os.environ.get("CLAIMS_XLA", "0") == "1",
-    "deterministic": os.environ.get("CLAIMS_DETERMINISTIC", "1") == "1",
+    "deterministic": os.environ.get("CLAIMS_DETERMINISTIC", "auto"),  # resolved by configure()
 }
+ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())
 
 
 def configure() -> None:
@@ -33,10 +44,23 @@ def configure() -> None:
         tf.config.set_visible_devices(gpus[int(worker[2:]) % len(gpus)], "GPU")
     for gpu in tf.config.get_visible_devices("GPU"):
         tf.config.experimental.set_memory_growth(gpu, True)
-    if OPTIONS["mixed_precision"]:
-        keras.mixed_precision.set_global_policy("mixed_float16")
-    if OPTIONS["deterministic"]:
-        tf.config.experimental.enable_op_determinism()
+    if OPTIONS["deterministic"] == "auto":
+        OPTIONS["deterministic"] = "1" if gpus else "0"
+    configure_determinism()
+
+
+def configure_determinism() -> None:
+    """Op determinism as OPTIONS says (also to restore it after a benchmark changed it)."""
+    from tensorflow.python.framework import config  # disable_op_determinism is not public API
+    (tf.config.experimental.enable_op_determinism if OPTIONS["deterministic"] == "1"
+     else config.disable_op_determinism)()
+
+
+def use(exact: bool) -> None:
+    """Before each test: the run's options, or float32 without XLA when ``exact``."""
+    ACTIVE["mixed_precision"] = "" if exact else OPTIONS["mixed_precision"]
+    ACTIVE["xla"] = OPTIONS["xla"] and not exact
+    keras.mixed_precision.set_global_policy(ACTIVE["mixed_precision"] or "float32")
 
 
 def describe() -> str:

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, training
+from harness import data, device, models, training
 
 
 @pytest.mark.benchmark
@@ -38,3 +38,67 @@ def test_training_helper_overhead(benchmark):
     ratio = float(np.median(times["helper"][1:]) / np.median(times["plain"][1:]))
     benchmark.extra_info.update({"ratio_helper_over_plain_fit": ratio, **times})
     assert ratio > 0
+
+
+# name -> (Keras dtype policy, jit_compile, op determinism); the first is the suite's default on CPU.
+DEVICE_OPTIONS = {
+    "default on CPU: float32, no XLA, no op determinism": ("float32", False, False),
+    "XLA (CLAIMS_XLA=1)": ("float32", True, False),
+    "mixed_float16 (CLAIMS_MIXED_PRECISION=1)": ("mixed_float16", False, False),
+    "mixed_bfloat16 (CLAIMS_MIXED_PRECISION=bfloat16)": ("mixed_bfloat16", False, False),
+    "op determinism (CLAIMS_DETERMINISTIC=1; default with a GPU)": ("float32", False, True),
+}
+# Keras refuses XLA for the TensorFlow backend's Dropout ("Model doesn't support jit_compile=True"),
+# so the options are timed on 000's CNN without its Dropout layer as well.
+OPTION_MODELS = {"000 CNN": models.doc000_cnn,
+                 "000 CNN without Dropout": lambda: models.doc000_cnn_variant(fc_dropout=0.0)}
+
+
+@pytest.mark.benchmark
+def test_device_options(benchmark):
+    """Epoch time of 000's CNN (the 5,000 embedded MNIST images, batch 32, Adam) under each
+    option of harness/device.py. extra_info per model and option: "first_epoch_s" (tracing
+    and XLA compilation included), "epoch_s" (median of the 3 epochs after it) and "ratio"
+    = epoch_s / the default's epoch_s."""
+    d = data.subset("mnist")
+    x, y = data.scale(d.x_train)[..., None], d.y_train
+    results = {}
+
+    def epoch_times(build, policy, xla, deterministic):
+        keras.mixed_precision.set_global_policy(policy)
+        run_wide = device.OPTIONS["deterministic"]
+        device.OPTIONS["deterministic"] = "1" if deterministic else "0"
+        device.configure_determinism()
+        try:
+            training.seed_everything(0)
+            model = build()
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=xla)
+            ds = training.batches(x, y, batch_size=32, seed=0)
+            seconds = []
+            for _ in range(4):
+                start = time.perf_counter()
+                model.fit(ds, epochs=1, verbose=0)
+                seconds.append(time.perf_counter() - start)
+            return seconds
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+            device.OPTIONS["deterministic"] = run_wide
+            device.configure_determinism()
+
+    def all_options():
+        for model_name, build in OPTION_MODELS.items():
+            for name, option in DEVICE_OPTIONS.items():
+                seconds = epoch_times(build, *option)
+                results[f"{model_name}, {name}"] = {"first_epoch_s": seconds[0],
+                                                    "epoch_s": float(np.median(seconds[1:]))}
+
+    benchmark.pedantic(all_options, rounds=1)
+    for model_name in OPTION_MODELS:
+        default = results[f"{model_name}, {next(iter(DEVICE_OPTIONS))}"]["epoch_s"]
+        for key, r in results.items():
+            if key.startswith(model_name + ", "):
+                r["ratio"] = r["epoch_s"] / default
+    benchmark.extra_info.update(results)
+    print("\n" + "\n".join(f"{name:95s} first epoch {r['first_epoch_s']:6.2f} s, then {r['epoch_s']:6.2f} s "
+                            f"per epoch, x{r['ratio']:.2f}" for name, r in results.items()))
+    assert all(r["epoch_s"] > 0 for r in results.values())
