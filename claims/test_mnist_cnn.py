@@ -76,12 +76,6 @@ LR_PORT = Claim(
 CLAIMS = [CNN_99, LR_PORT]
 
 
-def adam_with_decay() -> keras.optimizers.Optimizer:
-    """The document's Adam(learning_rate=0.003, decay=0.001) in Keras 3."""
-    schedule = keras.optimizers.schedules.InverseTimeDecay(LR, decay_steps=1, decay_rate=DECAY)
-    return keras.optimizers.Adam(learning_rate=schedule)
-
-
 def learning_rates(optimizer: keras.optimizers.Optimizer, steps: list) -> list:
     """optimizer.learning_rate after t real apply_gradients steps (gradient 1 on one
     float32 variable), for each t of the increasing list ``steps``."""
@@ -103,6 +97,7 @@ def learning_rates(optimizer: keras.optimizers.Optimizer, steps: list) -> list:
     return rates
 
 
+@pytest.mark.exact_numerics("learning rates are compared with Keras 2's formula")
 @pytest.mark.parametrize("case", cases([LR_PORT]))
 def test_lr_decay_port(case, judge):
     with warnings.catch_warnings(record=True) as caught:
@@ -112,7 +107,7 @@ def test_lr_decay_port(case, judge):
     steps = case.config["steps"]
     judge({"decay_warning": " | ".join(messages),
            "as_written_lr": learning_rates(as_written, steps),
-           "ported_lr": learning_rates(adam_with_decay(), steps)},
+           "ported_lr": learning_rates(models.doc000_adam(), steps)},
           details={"steps": steps})
 
 
@@ -124,7 +119,7 @@ def test_cnn_test_accuracy(case, judge):
     accuracy, loss, curves, seconds = {}, {}, {}, {}
     for seed in case.seeds:
         run = training.train(models.doc000_cnn, x_train, mnist.y_train, seed=seed, epochs=c["epochs"],
-                             batch_size=c["batch_size"], optimizer=adam_with_decay)
+                             batch_size=c["batch_size"], optimizer=models.doc000_adam)
         loss[seed], accuracy[seed] = run.model.evaluate(x_test, mnist.y_test, verbose=0)
         curves[seed], seconds[seed] = run.history["accuracy"], run.seconds
     values = list(accuracy.values())

@@ -13,7 +13,6 @@ The document trains 300 epochs.
 """
 import functools
 
-import keras
 import numpy as np
 import pytest
 
@@ -56,11 +55,6 @@ CLAIMS = [
 ]
 
 
-def adam_with_decay():
-    return keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.InverseTimeDecay(
-        0.003, decay_steps=1, decay_rate=0.001))
-
-
 @functools.lru_cache(maxsize=None)
 def run(variant: str, epochs: int, batch_size: int, seed: int) -> dict:
     """-> {"test_accuracy": float, "val_accuracy": [test accuracy per epoch, for the plot]}"""
@@ -69,7 +63,7 @@ def run(variant: str, epochs: int, batch_size: int, seed: int) -> dict:
     build = (models.doc000_cnn if variant == "document"
              else functools.partial(models.doc000_cnn_variant, **VARIANTS[variant]))
     r = train(build, x_train, d.y_train, seed=seed, epochs=epochs, batch_size=batch_size,
-              optimizer=adam_with_decay, validation_data=(x_test, d.y_test))
+              optimizer=models.doc000_adam, validation_data=(x_test, d.y_test))
     return {"test_accuracy": float(r.history["val_accuracy"][-1]), "val_accuracy": r.history["val_accuracy"]}
 
 

@@ -57,6 +57,14 @@ def doc000_cnn(dropout=0.35):
     )
 
 
+def doc000_adam():
+    """000 §10's optimizer (L644), Adam(learning_rate=0.003, decay=0.001), in Keras 3:
+    ``decay=`` is ignored there, so Keras 2's lr_t = 0.003 / (1 + 0.001 t), t = steps,
+    as an InverseTimeDecay schedule (claim lr_decay_api_port checks it)."""
+    return keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.InverseTimeDecay(
+        0.003, decay_steps=1, decay_rate=0.001))
+
+
 # --- 001 "Training deep neural networks" (Fashion-MNIST; CIFAR-10 exercises) ----
 
 def doc001_bn_mlp(use_bias=True):
@@ -510,7 +518,7 @@ def doc000_cnn_variant(pooling="stride", conv_dropout=0.0, fc_dropout=0.35):
     pooling: "stride" = doc000_cnn's convs (strides 1, 2, 2); "maxpool" = the same convs with
     stride 1 and a MaxPooling2D(2) after the 2nd and 3rd, so the shapes (28, 14, 7) match.
     conv_dropout: Dropout rate after each conv layer (0 = none, as in the document);
-    fc_dropout: the Dropout after Dense 200 (the document's 0.35)."""
+    fc_dropout: the Dropout after Dense 200 (the document's 0.35; 0 = no Dropout layer)."""
     stack = []
     for i, (filters, size, stride) in enumerate(((6, 6, 1), (12, 5, 2), (24, 4, 2)), start=1):
         pool = pooling == "maxpool" and stride == 2
@@ -520,5 +528,6 @@ def doc000_cnn_variant(pooling="stride", conv_dropout=0.0, fc_dropout=0.35):
             stack.append(layers.MaxPooling2D(2))
         if conv_dropout:
             stack.append(layers.Dropout(conv_dropout))
-    return _sequential((28, 28, 1), *stack, layers.Flatten(), layers.Dense(200, activation="relu"),
-                       layers.Dropout(fc_dropout), layers.Dense(10, activation="softmax"))
+    head = [layers.Flatten(), layers.Dense(200, activation="relu")]
+    head += [layers.Dropout(fc_dropout)] if fc_dropout else []
+    return _sequential((28, 28, 1), *stack, *head, layers.Dense(10, activation="softmax"))
