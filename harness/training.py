@@ -66,7 +66,7 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
         x, y, fit_kwargs["validation_data"] = x[:cut], y[:cut], (x[cut:], y[cut:])
     model = build()
     model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss,
-                  metrics=list(metrics), jit_compile=device.OPTIONS["xla"])
+                  metrics=list(metrics), jit_compile=device.ACTIVE["xla"])
     start = time.perf_counter()
     history = model.fit(batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle),
                         epochs=epochs, shuffle=False, verbose=0, **fit_kwargs)
