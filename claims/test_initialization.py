@@ -43,7 +43,10 @@ BAND = ("Preserved = each equal-width layer changes the variance by less than a 
         "over seeds. The document gives no number; 1.5 per layer leaves room for the slow drift of a real "
         "network (a saturating activation shrinks large inputs) but excludes the geometric vanishing or "
         "explosion the document warns about (a 10-layer stack at 1.5 per layer still drifts 38x end to "
-        "end, so this is a per-layer statement, not exact equality).")
+        "end, so this is a per-layer statement, not exact equality). What the band cannot see, found "
+        "afterwards by breaking Keras on purpose (tests/test_turns_red.py; the rule is kept as written): "
+        "GlorotUniform drawing at twice its scale gives forward 0.97 and backward 1.27 on the tanh "
+        "stack (fast tier), inside the band, since tanh saturates; half the scale gives 0.25 / 0.23.")
 PROBE = ("Probe net, not the document's code: Dense and Activation as separate layers, softmax folded "
          "into the loss (from_logits=True; identical gradients), inputs standardized over all pixels.")
 FAST = {"source": "subset", "examples": 1000, "depth": 10, "width": 100}

@@ -133,3 +133,15 @@ def curves_marked(series: dict, marks: dict, **kwargs):
                    label=label)
     ax.legend(fontsize=8)
     return fig
+
+
+def checkpoints(runs: dict, *, target: float, title: str):
+    """Accuracy at checkpoints against training seconds. runs: {label: [(seconds,
+    accuracy), ...]}; target: the accuracy line the runs race to."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for label, xy in runs.items():
+        ax.plot(*np.asarray(xy, float).T, marker="o", label=label)
+    ax.axhline(target, color="k", ls="--", lw=1, label=f"target {target:.1%}")
+    ax.set(xlabel="training seconds (evaluation excluded)", ylabel="test accuracy", title=title)
+    ax.legend(fontsize=8)
+    return fig
