@@ -52,13 +52,15 @@ def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True) -> tf.dat
 def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, batch_size: int,
           optimizer: Callable | str = "adam", loss="sparse_categorical_crossentropy",
           metrics=("accuracy",), validation_split: float = 0.0, shuffle: bool = True,
-          **fit_kwargs) -> Run:
+          steps_per_epoch: int | None = None, **fit_kwargs) -> Run:
     """Seed, build the model with ``build()``, compile and fit it.
 
     ``optimizer`` is a name or a zero-argument callable returning a fresh optimizer
     (optimizers keep state, so each run needs its own). ``validation_split`` holds out
-    the last fraction of (x, y), as Keras does. ``fit_kwargs`` go to ``model.fit``
-    (validation_data, callbacks, ...).
+    the last fraction of (x, y), as Keras does. ``steps_per_epoch``: each of fit's
+    epochs is that many steps of an endlessly repeated pipeline (every pass through
+    the data a new permutation), e.g. to check a model every half pass. ``fit_kwargs``
+    go to ``model.fit`` (validation_data, callbacks, ...).
     """
     seed_everything(seed)
     if validation_split:
@@ -68,7 +70,9 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
     model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss,
                   metrics=list(metrics), jit_compile=device.ACTIVE["xla"])
     start = time.perf_counter()
-    history = model.fit(batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle),
-                        epochs=epochs, shuffle=False, verbose=0, **fit_kwargs)
+    pipeline = batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle)
+    history = model.fit(pipeline.repeat() if steps_per_epoch else pipeline, epochs=epochs,
+                        steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, **fit_kwargs)
     seconds = time.perf_counter() - start
-    return Run(model, history.history, seconds, len(x) * epochs / seconds, device.describe(), seed)
+    examples = epochs * (steps_per_epoch * batch_size if steps_per_epoch else len(x))  # ~: last batches are short
+    return Run(model, history.history, seconds, examples / seconds, device.describe(), seed)

@@ -44,3 +44,11 @@ def test_a_seeded_run_repeats_bit_for_bit():
     for a, b in zip(*(r.model.get_weights() for r in runs)):
         np.testing.assert_array_equal(a, b)
     assert device.OPTIONS["deterministic"] in ("0", "1")
+
+
+def test_steps_per_epoch_runs_over_passes_of_the_data():
+    """7 examples, batch 2 (4 steps a pass), 3 fit epochs of 2 steps: 6 steps, past one pass."""
+    x, y = np.zeros((7, 28, 28), "float32"), np.zeros(7, "int64")
+    run = training.train(models.doc000_one_layer, x, y, seed=0, epochs=3, batch_size=2, steps_per_epoch=2)
+    assert len(run.history["loss"]) == 3
+    assert int(run.model.optimizer.iterations) == 6
