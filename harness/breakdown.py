@@ -1,4 +1,4 @@
-"""Where a run's wall time goes: ``pytest claims -m fast -p harness.breakdown``.
+"""Where a run's wall time goes: ``pytest claims -m fast -n 0 -p harness.breakdown``.
 
 A pytest plugin that times, without a profiler's overhead, the calls that cost the
 suite its time, and prints the totals (seconds) when pytest ends: start-up (from
@@ -7,7 +7,8 @@ import; the interpreter's own start before it is not counted), collection, ``Mod
 its graph tracing included), tf.function tracing anywhere (its Python side),
 ``evaluate``/``predict``, matplotlib's ``savefig``, scoreboard writes and the
 regeneration of results/README.md. Nested calls of one kind count once; kinds
-overlap (tracing inside ``fit`` counts in both), so the lines do not add up.
+overlap (tracing inside ``fit`` counts in both), so the lines do not add up. One
+process only (``-n 0``): pytest-xdist workers would each time their own share.
 """
 import functools
 import sys
