@@ -95,9 +95,15 @@ def write(root: Path) -> Path:
             where = f"§{e['section']} L{e['lines']}"
             lines.append(f"| [{e['id']}](#{e['id']}-{e['tier']}) | {e['tier']} | {where} | {verdict_cell(e)} | "
                          f"{measured(e)} | {e['document_value']} | {e['rule']} |".replace("\n", " "))
-    lines += ["", "## Time per claim, largest first", "", "| claim | tier | seconds |", "|---|---|---|"]
-    for e in sorted(entries, key=lambda e: -e.get("seconds", 0))[:25]:
-        lines.append(f"| {e['id']} | {e['tier']} | {e.get('seconds', 0):.1f} |")
+    lines += ["", "## Time per claim, largest first", "",
+              "Seconds from the test's start to its judgement, as recorded in each tier's last run; the tier's "
+              "sum is its time in one process, less start-up, collection and the claims that skipped.", ""]
+    for tier in TIERS:
+        timed = sorted((e for e in entries if e["tier"] == tier), key=lambda e: -e.get("seconds", 0))
+        if timed:
+            lines += [f"**{tier}**: {sum(e.get('seconds', 0) for e in timed):,.0f} s over {len(timed)} claims; "
+                      "the largest:", "", "| claim | seconds |", "|---|---|"]
+            lines += [f"| {e['id']} | {e.get('seconds', 0):.1f} |" for e in timed[:15]] + [""]
     lines += ["", "## Evidence", ""]
     for e in sorted(entries, key=lambda e: (e["document"], e["id"], e["tier"])):
         lines += [f'<a id="{e["id"]}-{e["tier"]}"></a>', f"### {e['id']} ({e['tier']})", "",
