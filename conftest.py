@@ -48,7 +48,7 @@ def _numerics(request):
 @pytest.fixture(autouse=True)
 def _seeded():
     """Every test starts from seed 0: unseeded runs would not repeat, and op
-    determinism (harness/device.py, on with a GPU) requires a seed before any random
+    determinism (harness/device.py, on by default) requires a seed before any random
     op. Claims that train several seeds reseed through ``harness.training.train``."""
     from harness.training import seed_everything
     seed_everything(0)

@@ -40,13 +40,13 @@ def test_training_helper_overhead(benchmark):
     assert ratio > 0
 
 
-# name -> (Keras dtype policy, jit_compile, op determinism); the first is the suite's default on CPU.
+# name -> (Keras dtype policy, jit_compile, op determinism); the first is the suite's default.
 DEVICE_OPTIONS = {
-    "default on CPU: float32, no XLA, no op determinism": ("float32", False, False),
-    "XLA (CLAIMS_XLA=1)": ("float32", True, False),
-    "mixed_float16 (CLAIMS_MIXED_PRECISION=1)": ("mixed_float16", False, False),
-    "mixed_bfloat16 (CLAIMS_MIXED_PRECISION=bfloat16)": ("mixed_bfloat16", False, False),
-    "op determinism (CLAIMS_DETERMINISTIC=1; default with a GPU)": ("float32", False, True),
+    "default: float32, no XLA, op determinism": ("float32", False, True),
+    "XLA (CLAIMS_XLA=1)": ("float32", True, True),
+    "mixed_float16 (CLAIMS_MIXED_PRECISION=1)": ("mixed_float16", False, True),
+    "mixed_bfloat16 (CLAIMS_MIXED_PRECISION=bfloat16)": ("mixed_bfloat16", False, True),
+    "op determinism off (CLAIMS_DETERMINISTIC=0)": ("float32", False, False),
 }
 # Keras refuses XLA for the TensorFlow backend's Dropout ("Model doesn't support jit_compile=True"),
 # so the options are timed on 000's CNN without its Dropout layer as well.

@@ -37,7 +37,7 @@ def test_without_shuffle_the_order_is_kept():
 
 def test_a_seeded_run_repeats_bit_for_bit():
     """Two runs of 000's CNN (dropout, Adam, 500 MNIST images, 1 epoch) with one seed give
-    identical weights, with op determinism as the run has it (off on CPU by default)."""
+    identical weights, with op determinism as the run has it (CLAIMS_DETERMINISTIC)."""
     d = data.subset("mnist")
     x, y = data.scale(d.x_train[:500])[..., None], d.y_train[:500]
     runs = [training.train(models.doc000_cnn, x, y, seed=3, epochs=1, batch_size=32) for _ in range(2)]
