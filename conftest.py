@@ -35,7 +35,7 @@ def pytest_cmdline_main(config):
 
 
 def pytest_configure(config):
-    device.configure()
+    device.configure(fast_tier_only=config.option.markexpr == "fast")
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,15 @@ every claim:
 - ``CLAIMS_XLA=1``: ``jit_compile=True`` in every ``model.compile`` of the
   training helper (Keras falls back to no XLA, with a warning, for models with
   Dropout on the TensorFlow backend).
-- ``CLAIMS_DETERMINISTIC=0``: TensorFlow's op determinism off (on by default). On
-  CPU it costs a third of the epoch time of 000's CNN (tests/test_benchmarks.py
-  measures it), and seeded CPU runs repeat without it (tests/test_training.py), but
-  it changes float rounding from the first step: in a full-tier run without it,
-  three borderline claims changed verdict (mc_dropout_accuracy and
-  dropout_controls_loss_not_accuracy refuted -> inconclusive, overfitting_disconnect
-  reproduced -> inconclusive), so the recorded verdicts are those with it on.
+- ``CLAIMS_DETERMINISTIC=1`` / ``0``: TensorFlow's op determinism on / off. Unset: on,
+  except for ``pytest claims -m fast`` on a machine without GPU. On CPU it makes
+  Keras' Dropout about twice as slow (000's CNN: 2.6 s an epoch instead of 1.4 s;
+  tests/test_benchmarks.py), and seeded CPU runs repeat bit for bit without it
+  (tests/test_training.py); the fast tier's values move by ~1e-8 without it, the
+  verdicts not at all. But it changes float rounding from the first step, which long
+  runs amplify: in a full-tier run without it three borderline claims changed verdict
+  (mc_dropout_accuracy and dropout_controls_loss_not_accuracy refuted -> inconclusive,
+  overfitting_disconnect reproduced -> inconclusive), so the full tier keeps it.
 
 Mixed precision and XLA apply to every claim test except those marked
 ``@pytest.mark.exact_numerics(reason)`` (exact values, variances, gradients of
@@ -34,19 +36,22 @@ POLICIES = {"0": "", "1": "mixed_float16", "float16": "mixed_float16", "bfloat16
 OPTIONS = {
     "mixed_precision": POLICIES[os.environ.get("CLAIMS_MIXED_PRECISION", "0")],
     "xla": os.environ.get("CLAIMS_XLA", "0") == "1",
-    "deterministic": os.environ.get("CLAIMS_DETERMINISTIC", "1"),
+    "deterministic": os.environ.get("CLAIMS_DETERMINISTIC", "auto"),  # resolved by configure()
 }
 ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())
 
 
-def configure() -> None:
-    """Call once, before TensorFlow runs anything."""
+def configure(fast_tier_only: bool = False) -> None:
+    """Call once, before TensorFlow runs anything. fast_tier_only: the run selected
+    ``-m fast`` (op determinism then defaults to off on CPU)."""
     gpus = tf.config.list_physical_devices("GPU")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if gpus and worker.startswith("gw"):
         tf.config.set_visible_devices(gpus[int(worker[2:]) % len(gpus)], "GPU")
     for gpu in tf.config.get_visible_devices("GPU"):
         tf.config.experimental.set_memory_growth(gpu, True)
+    if OPTIONS["deterministic"] == "auto":
+        OPTIONS["deterministic"] = "0" if fast_tier_only and not gpus else "1"
     configure_determinism()
 
 
