@@ -20,6 +20,7 @@ lr / sqrt(accumulator + epsilon) at the end relative to its start
 lr / sqrt(initial_accumulator_value + epsilon) (median over all trainable weights).
 """
 import functools
+import math
 
 import keras
 import numpy as np
@@ -27,100 +28,10 @@ import pytest
 import tensorflow as tf
 
 from harness import data, models, plots, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Tier, cases
+from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
 from harness.training import train
 
 pytestmark = pytest.mark.exact_numerics("optimizer steps are compared with the update rules")
-
-CLAIMS = [
-    Claim("momentum_terminal_velocity", "001", "3a. Momentum Optimization", "412",
-          "if beta = 0.9, then the terminal velocity is equal to 10 times the gradient times the learning rate",
-          "Under a constant gradient the momentum step tends to lr*g/(1-beta) = 10 lr*g; after 100 steps "
-          "0.9**100 = 2.7e-5, so the last step must be 10 within rtol 1e-3 (the step is a difference of "
-          "float32 values near 20 and 20.1, resolution ~2e-6 of 0.1).",
-          {"fast": Tier(Close([10.0, 10.0, 10.0], rtol=1e-3),
-                        config={"optimizer": "SGD", "kwargs": {"learning_rate": 0.001, "momentum": 0.9},
-                                "gradient": [1e-3, 1.0, 100.0], "steps": 100, "per_unit_gradient": True})},
-          port="keras.optimizers.SGD(learning_rate=0.001, momentum=0.9) (document L420: lr=0.001).",
-          document_value="10x"),
-    Claim("adam_bias_correction", "001", "3e. Adam", "483",
-          "since m and s are initialized at 0, they will be biased toward 0 at the beginning of training, so "
-          "these two steps will help boost m and s at the beginning of training",
-          "With bias correction the first Adam step is lr * g/|g| whatever the gradient's scale: step 1 "
-          "within rtol 1e-3 (epsilon 1e-7 against |g| >= 1e-3 moves it by 1e-4). Without the correction "
-          "it would be lr*0.1/sqrt(0.001) = 3.16 lr. "
-          "MEASURED (rule unchanged): first steps / lr = [0.99684, 0.99999, 0.9999999] for g = 1e-3, 1, "
-          "100: the bias correction does make the first step ~lr at every scale, but the g = 1e-3 component "
-          "is 3.2e-3 short, outside rtol 1e-3, because Keras adds epsilon to the UNcorrected sqrt(v) "
-          "(1e-7 / (sqrt(0.001) * 1e-3) = 3.2e-3), which the rule's reasoning missed. Kept as written and "
-          "expected refuted: at small gradients Keras' epsilon, added before the bias correction, acts "
-          "as epsilon/sqrt(1 - beta_2^t) = 31.6x larger on the first step than the document's "
-          "formula implies; the boost itself is there (3.16x smaller steps without it).",
-          {"fast": Tier(Close([1.0, 1.0, 1.0], rtol=1e-3),
-                        config={"optimizer": "Adam", "kwargs": {"learning_rate": 0.001, "beta_1": 0.9,
-                                                                "beta_2": 0.999},
-                                "gradient": [1e-3, 1.0, 100.0], "steps": 1, "per_unit_gradient": False})},
-          expect="refuted",
-          port="keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999) (document L496: lr=).",
-          document_value="first steps boosted (no number)"),
-    Claim("nesterov_faster", "001", "3b. Nesterov Accelerated Gradient", "423-441",
-          "After a while, these small improvements add up and NAG ends up being significantly faster than "
-          "regular momentum optimization ... NAG is generally faster than regular momentum optimization",
-          "On a quadratic with curvatures log-spaced 1..100 (condition number 100) in 10 dimensions, at "
-          "learning_rate 0.01 (lr * c_max = 1, inside both methods' stability limits) and momentum 0.9, "
-          "'significantly faster' is read as: NAG needs at most 0.9x the steps of momentum to bring the "
-          "loss down by 1e-6 (paired ratio of mean steps over 8 starting points, bootstrap interval high "
-          "end <= 0.9).",
-          {"fast": Tier(AtMost(0.9), seeds=tuple(range(8)),
-                        config={"curvatures": [1.0, 100.0], "dims": 10, "learning_rate": 0.01,
-                                "momentum": 0.9, "target": 1e-6, "max_steps": 3000})},
-          port="keras.optimizers.SGD(lr=0.001, momentum=0.9, nesterov=True) -> learning_rate=0.01 (the "
-               "document's 0.001 would take thousands of steps here), compared with nesterov=False.",
-          document_value="significantly faster (no number)"),
-]
-
-NET = {"dataset": "fashion_mnist", "n": 5000, "epochs": 5, "batch_size": 128, "learning_rate": 0.001,
-       "optimizers": ["Adagrad", "RMSprop"]}
-NET_PORT = ("keras.optimizers.Adagrad / RMSprop(learning_rate=0.001) (the document's RMSprop(lr=0.001, rho=0.9), "
-            "Keras defaults otherwise); model: doc001_mlp(elu, he_normal), inputs x/255.")
-NET_CLAIMS = [
-    Claim("adagrad_stops_early", "001", "3c. AdaGrad", "445-459",
-          "AdaGrad frequently performs well for simple quadratic problems, but it often stops too early when "
-          "training neural networks. The learning rate gets scaled down so much that the algorithm ends up "
-          "stopping entirely before reaching the global optimum.",
-          "Two readings, both required: the learning rate 'gets scaled down so much': Adagrad's median "
-          "effective per-parameter learning rate after training must be <= 0.5x its initial value "
-          "(interval over seeds); 'stops too early': its final training loss must be >= 1.2x RMSprop's "
-          "at the same learning rate and epochs (paired ratio interval). The quadratic half of the "
-          "sentence is not tested here. "
-          "MEASURED on seeds 0-2 (rule unchanged): median effective-lr ratio end/start 0.989, 0.990, 0.990 "
-          "(interval [0.989, 0.990]); final training loss Adagrad 1.131, 1.097, 1.070 vs RMSprop 0.465, "
-          "0.458, 0.465 (ratio 2.38, interval [2.30, 2.43]). Expected refuted: Adagrad does plateau far "
-          "above RMSprop, but not because its learning rate was scaled down: in 200 steps the squared "
-          "per-weight gradients add only ~2% to Keras' initial accumulator (0.1), so its effective "
-          "learning rate stays ~lr/sqrt(0.1) throughout; it is slow from the start (RMSprop divides by "
-          "the RMS of recent gradients, ~1e-3 here, not by sqrt(0.1)). A longer run could decay it; this "
-          "one does not show the mechanism the document names.",
-          expect="refuted",
-          tiers={"full": Tier(All({"lr_shrinkage": AtMost(0.5), "loss_vs_rmsprop": AtLeast(1.2)}),
-                              seeds=(0, 1, 2), config={**NET, "measure": "stall"})},
-          port=NET_PORT, document_value="stops entirely (no number)"),
-    Claim("rmsprop_beats_adagrad", "001", "3d. RMSProp", "461-469",
-          "Except on very simple problems, this optimizer almost always performs much better than AdaGrad.",
-          "'Much better' is read as at least 2 points more test accuracy on Fashion-MNIST (10,000 test "
-          "images) after the same 5 epochs on the first 5,000 training images at the same learning rate "
-          "(paired difference RMSprop - Adagrad, interval low end >= 0.02). MEASURED first at 0.118 "
-          "[0.097, 0.157]. RE-MEASURED after the training helper began reshuffling every epoch (before that fix Keras fed one fixed order under a global seed; the numbers above are from that run; rule unchanged): 0.052 [0.016, 0.081]: RMSprop is ahead "
-          "on every seed but the 3-seed interval reaches below 2 points: inconclusive.",
-          {"full": Tier(AtLeast(0.02), seeds=(0, 1, 2), config={**NET, "measure": "accuracy"})},
-          expect="inconclusive",
-          port=NET_PORT, document_value="much better (no number)"),
-]
-CLAIMS += NET_CLAIMS
-
-
-CONSTANT_GRADIENT, QUADRATIC = CLAIMS[:2], CLAIMS[2:3]
-
 
 def steps_to_target(optimizer, curvatures, theta0, target, max_steps):
     """-> (steps (n,), losses (steps run, n)): apply_gradients steps until each row's
@@ -139,8 +50,7 @@ def steps_to_target(optimizer, curvatures, theta0, target, max_steps):
     return steps, np.array(losses)
 
 
-@pytest.mark.parametrize("case", cases(QUADRATIC))
-def test_quadratic_speed(case, judge):
+def quadratic_speed(case):
     c = case.config
     curvatures = np.geomspace(*c["curvatures"], c["dims"]).astype("float32")
     theta0 = np.stack([np.random.default_rng(s).standard_normal(c["dims"]) for s in case.seeds]).astype("float32")
@@ -148,10 +58,10 @@ def test_quadratic_speed(case, judge):
                                   curvatures, theta0, c["target"], c["max_steps"])
             for name, nesterov in (("momentum", False), ("nesterov", True))}
     steps = {name: steps for name, (steps, _) in runs.items()}
-    interval = stats.paired_ratio_ci(steps["nesterov"], steps["momentum"])
+    interval = stats.paired_ratio_ci(steps["nesterov"], steps["momentum"], confidence=case.confidence)
     figure = plots.curves({name: list(losses.T) for name, (_, losses) in runs.items()}, ylabel="loss",
                           xlabel="step", title="ill-conditioned quadratic, SGD momentum 0.9", log=True)
-    judge(interval.point, interval=interval, samples=steps, figure=figure)
+    return Measured(interval.point, interval=interval, samples=steps, figure=figure)
 
 
 @functools.lru_cache(maxsize=None)
@@ -170,8 +80,8 @@ def net_run(optimizer, seed, dataset, n, epochs, batch_size, learning_rate):
     return run.history["loss"], accuracy, shrinkage
 
 
-@pytest.mark.parametrize("case", cases(NET_CLAIMS))
-def test_adaptive_learning_rates(case, judge):
+def adaptive_learning_rates(case):
+    """-> per-seed samples {final_loss, test_accuracy: {optimizer: (n,)}, adagrad_lr_shrinkage: (n,)}, figure."""
     c = case.config
     runs = {name: [net_run(name, seed, c["dataset"], c["n"], c["epochs"], c["batch_size"], c["learning_rate"])
                    for seed in case.seeds] for name in c["optimizers"]}
@@ -181,17 +91,25 @@ def test_adaptive_learning_rates(case, judge):
     figure = plots.curves({name: [r[0] for r in rs] for name, rs in runs.items()}, ylabel="training loss",
                           title=f"{c['dataset']} MLP, learning rate {c['learning_rate']}", log=True)
     samples = {"final_loss": losses, "test_accuracy": accuracy, "adagrad_lr_shrinkage": shrinkage}
-    if c["measure"] == "stall":
-        interval = {"lr_shrinkage": stats.bootstrap_ci(shrinkage),
-                    "loss_vs_rmsprop": stats.paired_ratio_ci(losses["Adagrad"], losses["RMSprop"])}
-        judge({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples, figure=figure)
-    else:
-        interval = stats.paired_difference_ci(accuracy["RMSprop"], accuracy["Adagrad"])
-        judge(interval.point, interval=interval, samples=samples, figure=figure)
+    return samples, figure
 
 
-@pytest.mark.parametrize("case", cases(CONSTANT_GRADIENT))
-def test_constant_gradient_step(case, judge):
+def adagrad_stall(case):
+    samples, figure = adaptive_learning_rates(case)
+    interval = {"lr_shrinkage": stats.mean_ci(samples["adagrad_lr_shrinkage"], confidence=case.confidence),
+                "loss_vs_rmsprop": stats.paired_ratio_ci(samples["final_loss"]["Adagrad"],
+                                                         samples["final_loss"]["RMSprop"], confidence=case.confidence)}
+    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples, figure=figure)
+
+
+def rmsprop_accuracy_gain(case):
+    samples, figure = adaptive_learning_rates(case)
+    accuracy = samples["test_accuracy"]
+    interval = stats.paired_difference_ci(accuracy["RMSprop"], accuracy["Adagrad"], confidence=case.confidence)
+    return Measured(interval.point, interval=interval, samples=samples, figure=figure)
+
+
+def constant_gradient_step(case):
     c = case.config
     optimizer = getattr(keras.optimizers, c["optimizer"])(**c["kwargs"])
     gradient = np.array(c["gradient"], "float32")
@@ -202,4 +120,84 @@ def test_constant_gradient_step(case, judge):
         positions.append(variable.numpy())
     unit = c["kwargs"]["learning_rate"] * (np.abs(gradient) if c["per_unit_gradient"] else 1.0)
     steps = np.abs(np.diff(positions, axis=0)) / unit
-    judge(steps[-1], details={"first_step": steps[0], "step_after_10": steps[min(10, len(steps) - 1)]})
+    return Measured(steps[-1], details={"first_step": steps[0], "step_after_10": steps[min(10, len(steps) - 1)]})
+ADAM_GRADIENTS = [1e-3, 1.0, 100.0]
+ADAM_EPSILON, ADAM_BETA_2 = 1e-7, 0.999
+CLAIMS = [
+    Claim("momentum_terminal_velocity", "001", "3a. Momentum Optimization", "412",
+          "if beta = 0.9, then the terminal velocity is equal to 10 times the gradient times the learning rate",
+          "Under a constant gradient the momentum step tends to lr*g/(1-beta) = 10 lr*g; after 100 steps "
+          "0.9**100 = 2.7e-5, so the last step must be 10 within rtol 1e-3 (the step is a difference of "
+          "float32 values near 20 and 20.1, resolution ~2e-6 of 0.1).",
+          {"fast": Tier(Close([10.0, 10.0, 10.0], rtol=1e-3),
+                        config={"optimizer": "SGD", "kwargs": {"learning_rate": 0.001, "momentum": 0.9},
+                                "gradient": [1e-3, 1.0, 100.0], "steps": 100, "per_unit_gradient": True})},
+          measure=constant_gradient_step,
+          port="keras.optimizers.SGD(learning_rate=0.001, momentum=0.9) (document L420: lr=0.001).",
+          document_value="10x"),
+    Claim("adam_bias_correction", "001", "3e. Adam", "483",
+          "since m and s are initialized at 0, they will be biased toward 0 at the beginning of training, so "
+          "these two steps will help boost m and s at the beginning of training",
+          "With the bias correction Adam's first step is lr * g / (|g| + eps / sqrt(1 - beta_2)) per "
+          "component: Keras adds epsilon to the uncorrected sqrt(v) and folds the correction into the "
+          "step size, so the document's eps (added after the correction) acts 1/sqrt(1 - beta_2) = 31.6x "
+          "larger on the first step. Expected first steps / lr = |g| / (|g| + eps / sqrt(1 - beta_2)) for "
+          "g = 1e-3, 1, 100, within rtol 1e-4 (float32). Without the correction the first step would be "
+          "lr * (1 - beta_1) / sqrt(1 - beta_2) = 3.16 lr at every scale, far outside the band: the "
+          "rule tells the boosted from the unboosted optimizer.",
+          {"fast": Tier(Close([g / (g + ADAM_EPSILON / math.sqrt(1 - ADAM_BETA_2)) for g in ADAM_GRADIENTS], rtol=1e-4),
+                        config={"optimizer": "Adam", "kwargs": {"learning_rate": 0.001, "beta_1": 0.9,
+                                                                "beta_2": ADAM_BETA_2, "epsilon": ADAM_EPSILON},
+                                "gradient": ADAM_GRADIENTS, "steps": 1, "per_unit_gradient": False})},
+          measure=constant_gradient_step,
+          port="keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7) "
+               "(document L496: lr=; Keras' epsilon placement as in the reason).",
+          document_value="first steps boosted (no number)"),
+    Claim("nesterov_faster", "001", "3b. Nesterov Accelerated Gradient", "423-441",
+          "After a while, these small improvements add up and NAG ends up being significantly faster than "
+          "regular momentum optimization ... NAG is generally faster than regular momentum optimization",
+          "On a quadratic with curvatures log-spaced 1..100 (condition number 100) in 10 dimensions, at "
+          "learning_rate 0.01 (lr * c_max = 1, inside both methods' stability limits) and momentum 0.9, "
+          "'significantly faster' is read as: NAG needs at most 0.9x the steps of momentum to bring the "
+          "loss down by 1e-6 (paired ratio of mean steps over 8 starting points, Fieller interval high "
+          "end <= 0.9).",
+          {"fast": Tier(AtMost(0.9), seeds=tuple(range(8)),
+                        config={"curvatures": [1.0, 100.0], "dims": 10, "learning_rate": 0.01,
+                                "momentum": 0.9, "target": 1e-6, "max_steps": 3000})},
+          measure=quadratic_speed,
+          port="keras.optimizers.SGD(lr=0.001, momentum=0.9, nesterov=True) -> learning_rate=0.01 (the "
+               "document's 0.001 would take thousands of steps here), compared with nesterov=False.",
+          document_value="significantly faster (no number)"),
+]
+
+NET = {"dataset": "fashion_mnist", "n": 5000, "epochs": 5, "batch_size": 128, "learning_rate": 0.001,
+       "optimizers": ["Adagrad", "RMSprop"]}
+NET_SEEDS = tuple(range(10))  # a seed costs two 5-epoch runs on 5,000 images: well under a minute
+NET_PORT = ("keras.optimizers.Adagrad / RMSprop(learning_rate=0.001) (the document's RMSprop(lr=0.001, rho=0.9), "
+            "Keras defaults otherwise); model: doc001_mlp(elu, he_normal), inputs x/255.")
+CLAIMS += [
+    Claim("adagrad_stops_early", "001", "3c. AdaGrad", "445-459",
+          "AdaGrad frequently performs well for simple quadratic problems, but it often stops too early when "
+          "training neural networks. The learning rate gets scaled down so much that the algorithm ends up "
+          "stopping entirely before reaching the global optimum.",
+          "Two readings, both required: the learning rate 'gets scaled down so much': Adagrad's median "
+          "effective per-parameter learning rate after training must be <= 0.5x its initial value; "
+          "'stops too early': its final training loss must be >= 1.2x RMSprop's at the same learning "
+          "rate and epochs (paired ratio). Each part on its interval over seeds at the Bonferroni level "
+          "for two parts. Keras' Adagrad starts its accumulator at 0.1, so with small gradients the "
+          "effective rate can stay near lr/sqrt(0.1) for the whole run: the first part can fail even "
+          "when the second holds, and then the mechanism the document names is not what slowed it. "
+          "The quadratic half of the sentence is not tested here.",
+          tiers={"full": Tier(All({"lr_shrinkage": AtMost(0.5), "loss_vs_rmsprop": AtLeast(1.2)}),
+                              seeds=NET_SEEDS, config=NET)},
+          measure=adagrad_stall, port=NET_PORT, document_value="stops entirely (no number)"),
+    Claim("rmsprop_beats_adagrad", "001", "3d. RMSProp", "461-469",
+          "Except on very simple problems, this optimizer almost always performs much better than AdaGrad.",
+          "'Much better' is read as at least 2 points more test accuracy on Fashion-MNIST (10,000 test "
+          "images) after the same 5 epochs on the first 5,000 training images at the same learning rate "
+          "(paired difference RMSprop - Adagrad, Student-t interval low end >= 0.02).",
+          {"full": Tier(AtLeast(0.02), seeds=NET_SEEDS, config=NET)},
+          measure=rmsprop_accuracy_gain, port=NET_PORT, document_value="much better (no number)"),
+]
+
+test_claims = claim_test(CLAIMS)

@@ -1,17 +1,21 @@
-"""What a claim is, how its acceptance rule turns a measurement into a verdict.
+"""What a claim is, and how its acceptance rule turns a measurement into a verdict.
 
 A claim is plain data, written before anything runs: where the document says it,
-the rule that decides it and why, and per tier (``fast``, ``full``) the seeds and
-sizes to run it with. A claim file lists its claims and has one test that
-measures and hands the measurement to the ``judge`` fixture (see conftest.py),
-which applies the rule, records the verdict in the scoreboard and makes the
-pytest outcome agree with it.
+the rule that decides it and why, per tier (``fast``, ``full``, ``benchmark``) the
+seeds and sizes to run it with, and a reference to the function that measures it.
+A claim file lists its claims in ``CLAIMS`` and ends with
+``test_claims = claim_test(CLAIMS)``: the harness owns the parametrized test, which
+calls ``claim.measure(case)`` and hands the ``Measured`` result to the ``judge``
+fixture (harness/plugin.py). The verdict is the scientific result; whether the
+pytest test passes is a separate question, answered against the accepted baseline
+(harness/baseline.py).
 """
 from __future__ import annotations
 
+import inspect
 import math
-from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pytest
@@ -28,7 +32,7 @@ DOCUMENTS = {
 
 # --- acceptance rules --------------------------------------------------------
 # Each rule maps (value, interval) to a verdict. ``interval`` is a (low, high)
-# pair, e.g. a bootstrap confidence interval over seeds; with an interval the
+# pair, a confidence interval over seeds (harness/stats.py); with an interval the
 # verdict is inconclusive when the interval straddles the threshold.
 
 @dataclass(frozen=True)
@@ -111,7 +115,13 @@ class Between:
 @dataclass(frozen=True)
 class All:
     """Several named rules that must all hold: ``value`` and ``interval`` are dicts
-    with the same keys. Refuted if any part is refuted, reproduced if all are."""
+    with the same keys. Refuted if any part is refuted, reproduced if all are.
+
+    Family-wise error: with k parts judged on intervals, each interval is computed
+    at confidence 1 - 0.05/k (Bonferroni; ``Case.confidence`` gives it and ``judge``
+    checks it), so the chance that any part's interval misses is at most 5%. Holm's
+    step-down would be less conservative but needs a p-value per part; the rules
+    here are interval rules."""
     rules: dict
 
     def verdict(self, value, interval=None):
@@ -123,6 +133,10 @@ class All:
 
     def __str__(self):
         return "; ".join(f"{k} {r}" for k, r in self.rules.items())
+
+    @property
+    def parts(self) -> int:
+        return len(self.rules)
 
 
 @dataclass(frozen=True)
@@ -156,12 +170,12 @@ def plain(value):
 @dataclass(frozen=True)
 class Tier:
     """How a claim runs in one tier: its rule, seeds and sizes (plain data).
-    expect: the verdict this tier is expected to give when it differs from the
-    claim's (e.g. a small fast-tier run that cannot decide what the full tier does)."""
+    drop: which runs are left out of the statistics (e.g. "seeds whose training
+    diverged to NaN"), declared before running; empty: none may be."""
     rule: Any
     seeds: tuple = (0,)
     config: dict = field(default_factory=dict)
-    expect: str = ""
+    drop: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,10 +184,11 @@ class Claim:
 
     doc: "000", "001" or "002" (see DOCUMENTS); section and lines as in the
     document; quote: its own words, short. reason: why the rule is what it is,
-    written before measuring. expect: the verdict that makes the test pass,
-    "reproduced" normally, "refuted" for a claim we know the document gets wrong
-    (then ``reason`` gives the arithmetic). port: what changed from the
-    document's TF 2.0 code to run on Keras 3. tiers: {"fast": Tier, "full": Tier}.
+    written before measuring (no measured numbers: the scoreboard holds those).
+    measure: the function that measures it, ``measure(case, **fixtures) -> Measured``
+    (extra parameters are pytest fixtures, e.g. ``tmp_path``). port: what changed
+    from the document's TF 2.0 code to run on Keras 3. tiers: {"fast": Tier, ...}.
+    marks: pytest marks for its tests (e.g. ``pytest.mark.exact_numerics(...)``).
     """
     id: str
     doc: str
@@ -182,9 +197,10 @@ class Claim:
     quote: str
     reason: str
     tiers: dict
-    expect: str = REPRODUCED
+    measure: Callable | None = None
     port: str = ""
     document_value: str = ""
+    marks: tuple = ()
 
     @property
     def citation(self):
@@ -193,17 +209,18 @@ class Claim:
 
 @dataclass(frozen=True)
 class Case:
-    """A claim in one tier: what a claim test receives as its parameter."""
+    """A claim in one tier: what a measuring function receives."""
     claim: Claim
     tier: str
 
     @property
-    def rule(self):
-        return self.claim.tiers[self.tier].rule
+    def id(self) -> str:
+        """'<claim id>-<tier>': the test id and the baseline's key."""
+        return f"{self.claim.id}-{self.tier}"
 
     @property
-    def expect(self):
-        return self.claim.tiers[self.tier].expect or self.claim.expect
+    def rule(self):
+        return self.claim.tiers[self.tier].rule
 
     @property
     def seeds(self):
@@ -213,21 +230,58 @@ class Case:
     def config(self):
         return self.claim.tiers[self.tier].config
 
+    @property
+    def confidence(self) -> float:
+        """The confidence of each interval this case's rule reads: 0.95, or
+        1 - 0.05/k for an ``All`` of k parts (Bonferroni)."""
+        return 1 - 0.05 / getattr(self.rule, "parts", 1)
 
-def expecting(claim: Claim, **per_tier: str) -> Claim:
-    """``claim`` with its own expected verdict in the named tiers, e.g.
-    ``expecting(c, fast=INCONCLUSIVE, full=REPRODUCED)``."""
-    tiers = {t: replace(tier, expect=per_tier.get(t, tier.expect)) for t, tier in claim.tiers.items()}
-    return replace(claim, tiers=tiers)
+
+@dataclass
+class Measured:
+    """What a measuring function returns.
+
+    value: the number (or array, dict of numbers for ``All``) the rule reads;
+    interval: a ``stats.Interval`` (or a dict of them, keyed like the rule) over
+    seeds, None for an exact measurement or a single run; samples: the per-seed
+    values behind it; details: anything else worth keeping (JSON-able); figure: a
+    matplotlib figure (saved as the claim's plot); dropped: the seeds left out
+    under the tier's declared ``drop`` rule."""
+    value: Any
+    interval: Any = None
+    samples: Any = None
+    details: dict | None = None
+    figure: Any = None
+    dropped: list = field(default_factory=list)
 
 
-def cases(claims: Sequence[Claim], *ids: str):
-    """pytest params, one per (claim, tier), marked with the tier, id 'claim_id-tier'.
-    ids: only these claims, for a file whose tests measure different claims."""
-    unknown = set(ids) - {c.id for c in claims}
-    assert not unknown, f"no such claims: {sorted(unknown)}"
-    claims = [c for c in claims if not ids or c.id in ids]
-    return [
-        pytest.param(Case(c, tier), marks=getattr(pytest.mark, tier), id=f"{c.id}-{tier}")
-        for c in claims for tier in c.tiers
-    ]
+def cases(claims: Sequence[Claim]):
+    """pytest params, one per (claim, tier), marked with the tier and the claim's
+    marks, id '<claim id>-<tier>'."""
+    ids = [c.id for c in claims]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicated, f"claim ids used twice: {duplicated}"
+    return [pytest.param(Case(c, tier), marks=(getattr(pytest.mark, tier), *c.marks), id=f"{c.id}-{tier}")
+            for c in claims for tier in c.tiers]
+
+
+def claim_test(claims: Sequence[Claim]):
+    """The test of a claim family's file: ``test_claims = claim_test(CLAIMS)``.
+
+    Each case calls its claim's measuring function (with the pytest fixtures its
+    extra parameters name) and hands the result to ``judge``."""
+    missing = [c.id for c in claims if c.measure is None and not all(isinstance(t.rule, Excluded)
+                                                                        for t in c.tiers.values())]
+    assert not missing, f"claims without a measuring function: {missing}"
+
+    @pytest.mark.parametrize("case", cases(claims))
+    def test_claim(case, judge, request):
+        measure = case.claim.measure or measure_nothing
+        fixtures = list(inspect.signature(measure).parameters)[1:]
+        judge(measure(case, **{name: request.getfixturevalue(name) for name in fixtures}))
+    return test_claim
+
+
+def measure_nothing(case: Case) -> Measured:
+    """An excluded claim's measurement: nothing (its reason says why)."""
+    return Measured(None)

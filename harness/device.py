@@ -19,9 +19,11 @@ every claim:
   (mc_dropout_accuracy and dropout_controls_loss_not_accuracy refuted -> inconclusive,
   overfitting_disconnect reproduced -> inconclusive), so the full tier keeps it.
 
+An unknown value of any of them is an error before anything runs (``settings()``).
+
 Mixed precision and XLA apply to every claim test except those marked
 ``@pytest.mark.exact_numerics(reason)`` (exact values, variances, gradients of
-1e-5 that float16 would flush to zero): conftest.py calls ``use()`` before each
+1e-5 that float16 would flush to zero): harness/plugin.py calls ``use()`` before each
 test, and ``ACTIVE`` holds what the running test gets.
 
 GPU set-up follows the TensorFlow GPU guide: memory growth on every visible GPU,
@@ -29,21 +31,32 @@ and with pytest-xdist each worker ``gwN`` sees only GPU ``N mod #GPUs``.
 """
 import os
 
-import keras
-import tensorflow as tf
-
 POLICIES = {"0": "", "1": "mixed_float16", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
-OPTIONS = {
-    "mixed_precision": POLICIES[os.environ.get("CLAIMS_MIXED_PRECISION", "0")],
-    "xla": os.environ.get("CLAIMS_XLA", "0") == "1",
-    "deterministic": os.environ.get("CLAIMS_DETERMINISTIC", "auto"),  # resolved by configure()
-}
+SWITCHES = {"0": False, "1": True}
+
+
+def settings(env=os.environ) -> dict:
+    """The run-wide options from the environment, checked before anything runs
+    (no TensorFlow import). Raises ValueError naming the variable and its values."""
+    def choice(name, allowed, default):
+        value = env.get(name, default)
+        if value not in allowed:
+            raise ValueError(f"{name}={value!r} is not one of {sorted(allowed)}")
+        return allowed[value]
+    return {"mixed_precision": choice("CLAIMS_MIXED_PRECISION", POLICIES, "0"),
+            "xla": choice("CLAIMS_XLA", SWITCHES, "0"),
+            "deterministic": choice("CLAIMS_DETERMINISTIC", {"0": "0", "1": "1", "auto": "auto"}, "auto")}
+
+
+OPTIONS = {"mixed_precision": "", "xla": False, "deterministic": "auto"}  # set by configure()
 ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())
 
 
 def configure(fast_tier_only: bool = False) -> None:
     """Call once, before TensorFlow runs anything. fast_tier_only: the run selected
     ``-m fast`` (op determinism then defaults to off on CPU)."""
+    import tensorflow as tf
+    OPTIONS.update(settings())
     gpus = tf.config.list_physical_devices("GPU")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if gpus and worker.startswith("gw"):
@@ -57,6 +70,7 @@ def configure(fast_tier_only: bool = False) -> None:
 
 def configure_determinism() -> None:
     """Op determinism as OPTIONS says (also to restore it after a benchmark changed it)."""
+    import tensorflow as tf
     from tensorflow.python.framework import config  # disable_op_determinism is not public API
     (tf.config.experimental.enable_op_determinism if OPTIONS["deterministic"] == "1"
      else config.disable_op_determinism)()
@@ -64,6 +78,7 @@ def configure_determinism() -> None:
 
 def use(exact: bool) -> None:
     """Before each test: the run's options, or float32 without XLA when ``exact``."""
+    import keras
     ACTIVE["mixed_precision"] = "" if exact else OPTIONS["mixed_precision"]
     ACTIVE["xla"] = OPTIONS["xla"] and not exact
     keras.mixed_precision.set_global_policy(ACTIVE["mixed_precision"] or "float32")
@@ -71,6 +86,7 @@ def use(exact: bool) -> None:
 
 def describe() -> str:
     """'GPU: <name>, ...' for the visible GPUs, else 'CPU (<n> cores)'."""
+    import tensorflow as tf
     gpus = tf.config.get_visible_devices("GPU")
     if gpus:
         names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]

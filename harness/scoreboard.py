@@ -1,32 +1,40 @@
-"""The JSON scoreboard: one file per tier, ``results/<tier>/scoreboard.json``.
+"""The JSON scoreboards: one per tier, ``results/<tier>/scoreboard.json``, each written
+whole by one complete run.
 
 Layout::
 
     {"tier": "fast",
-     "environment": {...versions, device, git commit of the last run...},
+     "run": {"id", "commit", "dirty", "started", "finished", "complete", "args"},
+     "environment": {versions, CPU model and vector extensions, threads, device, options},
      "claims": {"<claim id>": {<entry>}, ...}}
 
-Entries are merged in: running a subset of the claims updates those entries and
-keeps the others. Every write takes an exclusive lock on a side file and
-replaces the scoreboard atomically (write to a temporary file, then rename), so
-pytest-xdist workers writing at once neither lose entries nor leave half a file.
-Plots are written the same way.
+While a run goes, every process (each pytest-xdist worker, or the one pytest
+process) appends its entries, one JSON line each, to its own file in the run's
+staging folder ``results/.runs/<run id>/`` and saves plots there. At the end the
+main process gathers them; a tier whose every claim ran (the whole ``claims/``
+folder collected, nothing deselected but other tiers, the session not interrupted)
+replaces ``results/<tier>/`` (scoreboard and plots). A partial run (``-k``, one
+file, an interrupted run) leaves the committed scoreboards alone and writes
+``results/partial/<tier>/`` instead. A killed run leaves only its staging folder, swept by the next run.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime
 import functools
-import fcntl
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RUN_ID_ENV = "CLAIMS_RUN_ID"
 
 
 def results_dir() -> Path:
@@ -37,7 +45,7 @@ def results_dir() -> Path:
 def atomic_write(path: Path, write) -> None:
     """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
@@ -48,9 +56,8 @@ def atomic_write(path: Path, write) -> None:
 
 
 def dumps(board: dict) -> str:
-    """The scoreboard as JSON text with one line per claim: a rerun's diff shows which
-    claims changed, and json's C encoder does the work (``indent=`` would switch to
-    the pure-Python encoder: 4x slower, seconds per fast-tier run)."""
+    """The scoreboard as JSON text with one line per claim, so that a rerun's diff
+    shows which claims changed (json's C encoder: ``indent=`` would be 4x slower)."""
     def line(value):
         return json.dumps(value, sort_keys=True, allow_nan=False, default=str)
     head = [f"{line(k)}: {line(v)}" for k, v in sorted(board.items()) if k != "claims"]
@@ -59,77 +66,167 @@ def dumps(board: dict) -> str:
 
 
 def write_json(path: Path, board: dict) -> None:
-    def write(tmp):
-        with open(tmp, "w") as f:
-            f.write(dumps(board))
-    atomic_write(path, write)
-
-
-@contextlib.contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(dumps(board)))
 
 
 def read(tier: str, root: Path | None = None) -> dict:
+    """The tier's committed scoreboard, or an empty one."""
     path = (root or results_dir()) / tier / "scoreboard.json"
     if not path.exists():
-        return {"tier": tier, "environment": {}, "claims": {}}
-    with open(path) as f:
-        return json.load(f)
+        return {"tier": tier, "run": {}, "environment": {}, "claims": {}}
+    return json.loads(path.read_text())
 
 
-def record(tier: str, entry: dict, root: Path | None = None) -> None:
-    """Merge one claim's entry (keyed by entry["id"]) into the tier's scoreboard."""
-    path = (root or results_dir()) / tier / "scoreboard.json"
-    with _locked(path):
-        board = read(tier, root)
-        board["environment"] = {**environment(), "written": now()}
-        board["claims"][entry["id"]] = entry
-        write_json(path, board)
+# --- the run and its staging folder ------------------------------------------
+
+def new_run_id() -> str:
+    """'<UTC time>-<8 hex>': sortable, unique."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+
+
+def run_id() -> str:
+    """This run's id, shared with pytest-xdist workers through the environment."""
+    return os.environ.setdefault(RUN_ID_ENV, new_run_id())
+
+
+def staging(root: Path | None = None) -> Path:
+    return (root or results_dir()) / ".runs" / run_id()
+
+
+def sweep_stale_runs(root: Path | None = None) -> list:
+    """Remove the staging folders of runs whose process is gone (killed runs) and
+    stray temporary files of atomic writes. -> what was removed."""
+    root = root or results_dir()
+    removed = []
+    for folder in (root / ".runs").glob("*"):
+        pid_file = folder / "pid"
+        alive = False
+        with contextlib.suppress(ValueError, OSError):
+            os.kill(int(pid_file.read_text()), 0)
+            alive = True
+        if folder.name != run_id() and not alive:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    for tmp in root.glob("*/.*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    return removed
+
+
+def worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def append_entry(entry: dict, root: Path | None = None) -> None:
+    """Append one entry to this process's staging file (flushed at once, so a killed
+    run keeps what it measured)."""
+    path = staging(root) / f"entries-{worker_name()}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        f.write(json.dumps(entry, sort_keys=True, allow_nan=False, default=str) + "\n")
+        f.flush()
+
+
+def write_staged(name: str, value, root: Path | None = None) -> None:
+    write_json_plain(staging(root) / f"{name}-{worker_name()}.json", value)
+
+
+def write_json_plain(path: Path, value) -> None:
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(value, sort_keys=True, default=str)))
+
+
+def read_staged(name: str, root: Path | None = None) -> list:
+    """Every process's ``<name>-<worker>.json`` of this run."""
+    return [json.loads(p.read_text()) for p in sorted(staging(root).glob(f"{name}-*.json"))]
+
+
+def staged_entries(root: Path | None = None) -> list:
+    return [json.loads(line) for p in sorted(staging(root).glob("entries-*.jsonl"))
+            for line in p.read_text().splitlines() if line.strip()]
+
+
+def publish(tier: str, entries: list, run: dict, environment: dict, root: Path | None = None) -> Path:
+    """Write the tier's scoreboard from this run's entries and move its plots in:
+    a complete run replaces ``results/<tier>/`` whole, a partial one
+    ``results/partial/<tier>/`` (not committed). -> the folder written."""
+    root = root or results_dir()
+    target = root / tier if run["complete"] else root / "partial" / tier
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.png"):
+        old.unlink()
+    for plot in (staging(root) / tier).glob("*.png"):
+        os.replace(plot, target / plot.name)
+    board = {"tier": tier, "run": run, "environment": environment, "claims": {e["id"]: e for e in entries}}
+    write_json(target / "scoreboard.json", board)
+    return target
+
+
+def finish_staging(root: Path | None = None) -> None:
+    """Remove this run's staging folder once its tiers are published."""
+    shutil.rmtree(staging(root), ignore_errors=True)
 
 
 def save_figure(fig, path: Path) -> None:
     """Save a matplotlib figure as PNG atomically and close it."""
     import matplotlib.pyplot as plt
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90, bbox_inches="tight"))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=80))
     plt.close(fig)
 
 
-@functools.lru_cache(maxsize=None)
-def git_commit() -> str:
+# --- provenance ---------------------------------------------------------------
+
+def _git(*args) -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or "unknown"
+        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        return out.stdout.rstrip() if out.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return ""
+
+
+@functools.lru_cache(maxsize=None)
+def git_state() -> dict:
+    """{"commit": short hash or "unknown", "dirty": [changed paths outside results/]}."""
+    changed = _git("status", "--porcelain", "--", ".", ":!results")
+    return {"commit": _git("rev-parse", "--short", "HEAD") or "unknown",
+            "dirty": [line[3:] for line in changed.splitlines() if line.strip()][:20]}
 
 
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+def cpu() -> dict:
+    """CPU model and the vector extensions that matter for float32 kernels."""
+    info = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            info.setdefault(key.strip(), value.strip())
+    flags = set(info.get("flags", "").split())
+    wanted = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "avx512_fp16", "amx_tile")
+    return {"model": info.get("model name", platform.processor() or platform.machine()),
+            "vector_extensions": [f for f in wanted if f in flags],
+            "oneDNN_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "")}
+
+
+def versions() -> dict:
+    out = {"python": sys.version.split()[0]}
+    for name in ("tensorflow", "keras", "numpy", "scipy", "matplotlib"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def environment() -> dict:
-    """Versions, machine, device and options of this run (JSON-ready; once per process)."""
-    import keras
-    import numpy
+    """Versions, machine, threads, device and options of this process (JSON-ready).
+    Imports TensorFlow (for the device and its thread pools): call it in the
+    processes that run claims."""
     import tensorflow as tf
     from harness import device
-    return {
-        "python": sys.version.split()[0],
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "numpy": numpy.__version__,
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "device": device.describe(),
-        "options": device.OPTIONS,
-        "git_commit": git_commit(),
-    }
+    return {**versions(), "platform": platform.platform(), "cpu": cpu(), "cpu_count": os.cpu_count(),
+            "threads": {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+                        "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+                        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", ""),
+                        "note": "0 = TensorFlow's default (one thread per core)"},
+            "device": device.describe(), "options": dict(device.OPTIONS)}

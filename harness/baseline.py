@@ -1,0 +1,52 @@
+"""The accepted verdicts: ``claims/baseline.json``, one line per claim and tier.
+
+A claim's verdict is the scientific result and is reported as it comes out. Whether
+its pytest test passes is a separate question: is the verdict the one accepted in
+the baseline? A changed verdict fails the test until someone looks at it and
+accepts it on purpose (``pytest claims -m fast --accept-verdicts``), committing the
+baseline's diff with the reason, as pytest-regressions' ``--force-regen`` does for
+its data files. A claim with no accepted verdict yet passes and is reported "new".
+
+Only judged verdicts are accepted (reproduced, refuted, inconclusive, excluded):
+an error always fails, and a skip is not a verdict (``--claims-strict`` fails it).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.claim import EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED
+
+PATH = Path(__file__).resolve().parent.parent / "claims" / "baseline.json"
+JUDGED = (REPRODUCED, REFUTED, INCONCLUSIVE, EXCLUDED)
+SAME, NEW, CHANGED, NOT_RUN = "same", "new", "changed", "not run"
+
+
+def load(path: Path = PATH) -> dict:
+    """{'<claim id>-<tier>': verdict}; empty if there is no baseline yet."""
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save(accepted: dict, path: Path = PATH) -> None:
+    """One line per key, sorted, so that a diff shows exactly what was accepted."""
+    lines = [f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(accepted.items())]
+    path.write_text("{\n" + ",\n".join(lines) + "\n}\n")
+
+
+def change(verdict: str, accepted: str | None) -> str:
+    """How a verdict compares with the accepted one: same, new, changed or not run."""
+    if verdict not in JUDGED:
+        return NOT_RUN if accepted else NEW
+    if accepted is None:
+        return NEW
+    return SAME if verdict == accepted else CHANGED
+
+
+def accept(entries: list, path: Path = PATH) -> list:
+    """Write the judged verdicts of ``entries`` into the baseline (other keys kept).
+    -> the keys whose accepted verdict changed or was added."""
+    accepted = load(path)
+    updated = {f"{e['id']}-{e['tier']}": e["verdict"] for e in entries if e["verdict"] in JUDGED}
+    moved = sorted(k for k, v in updated.items() if accepted.get(k) != v)
+    save({**accepted, **updated}, path)
+    return moved

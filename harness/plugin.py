@@ -1,0 +1,315 @@
+"""The suite's pytest plugin (loaded by conftest.py): the ``judge`` fixture, the hooks
+that record every claim's outcome, and the run's end (scoreboards, baseline, report).
+
+A claim's test (``harness.claim.claim_test``) measures and calls ``judge(measured)``
+once. ``judge`` applies the claim's rule, which gives the verdict, and records the
+entry in the run's staging folder (harness/scoreboard.py). The pytest outcome is
+the regression check, not the verdict: the test fails when the verdict differs from
+the one accepted in ``claims/baseline.json`` (harness/baseline.py), or when it is
+an error (an exception, or a NaN/inf measurement). A claim test that is skipped
+(e.g. its dataset is absent) is recorded as "skipped" with the reason.
+
+Options: ``--accept-verdicts`` writes this run's judged verdicts into the baseline;
+``--claims-strict`` fails a claim that skips (e.g. a nightly whose data is missing).
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is imported: no CUDA/absl noise
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from harness import baseline, report, scoreboard  # noqa: E402
+from harness.claim import (DOCUMENTS, ERROR, SKIPPED, All, AtLeast, AtMost, Between, Case,  # noqa: E402
+                           Measured, plain)
+
+CLAIMS_DIR = scoreboard.ROOT / "claims"
+JUDGED = pytest.StashKey[bool]()
+SUMMARY = pytest.StashKey[dict]()
+THRESHOLD_RULES = (AtLeast, AtMost, Between, All)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("claims", "textbook claims")
+    group.addoption("--accept-verdicts", action="store_true",
+                    help="write this run's verdicts into claims/baseline.json (commit the diff with its reason)")
+    group.addoption("--claims-strict", action="store_true",
+                    help="a claim that skips (e.g. its dataset is missing) fails the run")
+
+
+def _controller(config) -> bool:
+    """True in pytest-xdist's controller, which runs no test itself."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
+def _main(config) -> bool:
+    """True in the process that ends the run: the xdist controller, or the only process."""
+    return not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """``pytest claims -m fast`` runs in one pytest-xdist worker per CPU core (each claim
+    file in one worker, so that its trainings are shared between its claims). ``-n 0``
+    (or ``--pdb``) keeps one process."""
+    if (config.option.markexpr == "fast" and config.pluginmanager.hasplugin("xdist")
+            and "PYTEST_XDIST_WORKER" not in os.environ
+            and getattr(config.option, "numprocesses", 0) is None and not config.option.usepdb
+            and (os.cpu_count() or 1) > 1):
+        config.option.numprocesses, config.option.dist = "auto", "loadfile"
+
+
+def pytest_configure(config):
+    from harness import device
+    try:
+        device.settings()
+    except ValueError as e:
+        raise pytest.UsageError(str(e)) from None
+    data_dir = os.environ.get("CLAIMS_DATA_DIR")
+    if data_dir and not os.path.isdir(data_dir):
+        raise pytest.UsageError(f"CLAIMS_DATA_DIR={data_dir!r} is not a folder")
+    if _main(config):
+        scoreboard.run_id()
+        scoreboard.sweep_stale_runs()
+        staging = scoreboard.staging()
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / "pid").write_text(str(os.getpid()))
+        config.stash[SUMMARY] = {"started": scoreboard.now()}
+    if not _controller(config):
+        device.configure(fast_tier_only=config.option.markexpr == "fast")
+
+
+@pytest.fixture(autouse=True)
+def _numerics(request):
+    """The run's device options (mixed precision, XLA: harness/device.py), or float32
+    without XLA for a test marked ``@pytest.mark.exact_numerics(reason)``."""
+    from harness import device
+    device.use(exact=request.node.get_closest_marker("exact_numerics") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from seed 0; claims that train several seeds reseed
+    through ``harness.training.train``."""
+    from harness.training import seed_everything
+    seed_everything(0)
+
+
+def _case(item):
+    callspec = getattr(item, "callspec", None)
+    case = callspec.params.get("case") if callspec else None
+    return case if isinstance(case, Case) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Before -m/-k deselect anything: which claim cases this run collected, and
+    whether it collected every claim file (a complete run needs both)."""
+    cases = [c for c in map(_case, items) if c]
+    if not cases:
+        return
+    files = {str(item.path) for item in items if _case(item)}
+    whole = {str(p) for p in CLAIMS_DIR.glob("test_*.py")} <= files and session.testsfailed == 0
+    scoreboard.write_staged("collected", {"cases": [c.id for c in cases], "whole": whole})
+
+
+# --- judging ------------------------------------------------------------------
+
+def _finite(x) -> bool:
+    if isinstance(x, dict):
+        return all(_finite(v) for v in x.values())
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return all(_finite(v) for v in np.asarray(x, dtype=object).ravel())
+    if isinstance(x, (float, np.floating)):
+        return math.isfinite(x)
+    return True
+
+
+def _intervals(interval) -> dict:
+    """Interval or dict of Intervals -> {part: Interval} ('' for a single one)."""
+    if interval is None:
+        return {}
+    return dict(interval) if isinstance(interval, dict) else {"": interval}
+
+
+def _pairs(interval):
+    if interval is None:
+        return None
+    if isinstance(interval, dict):
+        return {k: (v.low, v.high) for k, v in interval.items()}
+    return interval.low, interval.high
+
+
+def _json_interval(interval):
+    if interval is None:
+        return None
+    return {k: v.to_dict() for k, v in interval.items()} if isinstance(interval, dict) else interval.to_dict()
+
+
+def evidence(case: Case, measured: Measured) -> str:
+    """'interval' (over seeds), 'single run' (a threshold rule read on one run) or 'exact'."""
+    if measured.interval is not None:
+        return "interval"
+    return "single run" if isinstance(case.rule, THRESHOLD_RULES) else "exact"
+
+
+def _entry(case: Case, verdict: str, **fields) -> dict:
+    from harness import device
+    claim, tier = case.claim, case.claim.tiers[case.tier]
+    git = scoreboard.git_state()
+    accepted = baseline.load().get(case.id)
+    return {
+        "id": claim.id, "tier": case.tier, "document": claim.doc, "citation": claim.citation,
+        "section": claim.section, "lines": claim.lines, "quote": claim.quote,
+        "document_value": claim.document_value, "rule": str(case.rule), "reason": claim.reason,
+        "port": claim.port, "seeds": list(case.seeds), "config": plain(case.config), "drop": tier.drop,
+        "verdict": verdict, "baseline": accepted, "change": baseline.change(verdict, accepted),
+        "run": scoreboard.run_id(), "commit": git["commit"], "dirty": bool(git["dirty"]),
+        "options": {**device.ACTIVE, "deterministic": device.OPTIONS["deterministic"]},
+        "device": device.describe(), "when": scoreboard.now(), **fields,
+    }
+
+
+def _record(entry: dict) -> None:
+    if not scoreboard.staging().joinpath(f"environment-{scoreboard.worker_name()}.json").exists():
+        scoreboard.write_staged("environment", scoreboard.environment())
+    scoreboard.append_entry(entry)
+
+
+@pytest.fixture
+def judge(request):
+    """``judge(measured)``: apply the case's rule, record the entry, and fail the
+    test if the verdict is an error or differs from the accepted baseline. Once per test."""
+    case = _case(request.node)
+    assert case is not None, "judge is for the claim tests of harness.claim.claim_test()"
+    start = time.perf_counter()
+
+    def _judge(measured: Measured):
+        if request.node.stash.get(JUDGED, False):
+            raise RuntimeError(f"{case.id}: judge() called twice")
+        if not isinstance(measured, Measured):
+            raise TypeError(f"{case.id}: the measuring function returned {type(measured).__name__}, not Measured")
+        for part, iv in _intervals(measured.interval).items():
+            if not math.isclose(iv.confidence, case.confidence):
+                raise ValueError(f"{case.id}: interval {part!r} at confidence {iv.confidence}, the rule "
+                                 f"needs {case.confidence:.4g} (harness.claim.Case.confidence)")
+        if measured.dropped and not case.claim.tiers[case.tier].drop:
+            raise ValueError(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
+        points = [iv.point for iv in _intervals(measured.interval).values()]
+        if not (_finite(measured.value) and _finite(points)):
+            verdict, message = ERROR, f"non-finite measurement: {plain(measured.value)}"
+        else:
+            verdict, message = case.rule.verdict(measured.value, _pairs(measured.interval)), ""
+        entry = _entry(case, verdict, value=plain(measured.value), interval=_json_interval(measured.interval),
+                       evidence=evidence(case, measured), samples=plain(measured.samples),
+                       details=plain(measured.details or {}), dropped=plain(measured.dropped),
+                       message=message, seconds=round(time.perf_counter() - start, 3))
+        if measured.figure is not None:
+            name = f"{case.claim.id}.png"
+            scoreboard.save_figure(measured.figure, scoreboard.staging() / case.tier / name)
+            entry["plot"] = f"{case.tier}/{name}"
+        _record(entry)
+        request.node.stash[JUDGED] = True
+        if verdict == ERROR:
+            pytest.fail(f"{case.id}: error: {message}", pytrace=False)
+        if entry["change"] == baseline.CHANGED and not request.config.getoption("accept_verdicts"):
+            pytest.fail(f"{case.id}: verdict {verdict}, accepted {entry['baseline']} (claims/baseline.json); "
+                        f"measured {entry['value']} (interval {entry['interval']}), rule {case.rule}. "
+                        "If the change is understood: pytest ... --accept-verdicts, and commit the diff "
+                        "with its reason.", pytrace=False)
+        return verdict
+
+    return _judge
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    case = _case(item)
+    if case is None or item.stash.get(JUDGED, False):
+        return rep
+    if rep.skipped and rep.when in ("setup", "call"):
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        for prefix in ("Skipped: ", "harness.data.DataUnavailable: "):
+            reason = reason.removeprefix(prefix)
+        _record(_entry(case, SKIPPED, message=reason))
+        if item.config.getoption("claims_strict"):
+            rep.outcome, rep.longrepr = "failed", f"{case.id}: skipped under --claims-strict: {reason}"
+    elif rep.failed and rep.when in ("setup", "call"):
+        exc = "".join(traceback.format_exception_only(call.excinfo.type, call.excinfo.value)).strip()
+        _record(_entry(case, ERROR, message=exc))
+    elif rep.passed and rep.when == "call":
+        rep.outcome = "failed"
+        rep.longrepr = f"{case.id}: the test passed without calling judge(); it checked nothing"
+    return rep
+
+
+# --- the run's end --------------------------------------------------------------
+
+def pytest_sessionfinish(session, exitstatus):
+    """In the main process: gather the run's entries, publish each tier (whole
+    tiers only into results/<tier>/), accept verdicts if asked, regenerate the report."""
+    config = session.config
+    if not _main(config) or SUMMARY not in config.stash:
+        return
+    entries = scoreboard.staged_entries()
+    if not entries:
+        return
+    collected = scoreboard.read_staged("collected")
+    environments = scoreboard.read_staged("environment")
+    interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or bool(session.shouldstop)
+    git = scoreboard.git_state()
+    summary = config.stash[SUMMARY]
+    summary.update(entries=entries, written={}, accepted=[])
+    for tier in sorted({e["tier"] for e in entries}):
+        tier_entries = [e for e in entries if e["tier"] == tier]
+        known = {c for col in collected for c in col["cases"] if c.endswith(f"-{tier}")}
+        ran = {f"{e['id']}-{tier}" for e in tier_entries}
+        complete = bool(collected) and all(c["whole"] for c in collected) and known <= ran and not interrupted
+        run = {"id": scoreboard.run_id(), "commit": git["commit"], "dirty": git["dirty"],
+               "started": summary["started"], "finished": scoreboard.now(), "complete": complete,
+               "args": list(config.invocation_params.args)}
+        path = scoreboard.publish(tier, tier_entries, run, environments[0] if environments else {})
+        summary["written"][tier] = (path, complete)
+    scoreboard.finish_staging()
+    if config.getoption("accept_verdicts"):
+        summary["accepted"] = baseline.accept(entries)
+    report.write(scoreboard.results_dir())
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Verdict counts per document and tier, what changed since the baseline, where
+    the results went."""
+    summary = config.stash.get(SUMMARY, {})
+    entries = summary.get("entries")
+    if not entries:
+        return
+    tr = terminalreporter
+    tr.section("claims: verdicts")
+    tiers = sorted({e["tier"] for e in entries})
+    verdicts = report.VERDICTS
+    tr.write_line(f"{'document':10} {'tier':10} " + " ".join(f"{v:>12}" for v in verdicts))
+    for doc in DOCUMENTS:
+        for tier in tiers:
+            group = [e for e in entries if e["document"] == doc and e["tier"] == tier]
+            if group:
+                tr.write_line(f"{doc:10} {tier:10} " + " ".join(f"{sum(e['verdict'] == v for e in group):>12}"
+                                                               for v in verdicts))
+    changes = [e for e in entries if e["change"] != baseline.SAME]
+    by_kind = {k: [e for e in changes if e["change"] == k] for k in (baseline.CHANGED, baseline.NEW, baseline.NOT_RUN)}
+    tr.write_line(f"against claims/baseline.json: {len(entries) - len(changes)} same, "
+                  + ", ".join(f"{len(v)} {k}" for k, v in by_kind.items()))
+    for e in by_kind[baseline.CHANGED]:
+        tr.write_line(f"  changed: {e['id']}-{e['tier']}: {e['baseline']} -> {e['verdict']}")
+    if summary.get("accepted"):
+        tr.write_line(f"accepted into claims/baseline.json: {len(summary['accepted'])} verdicts "
+                      f"({', '.join(summary['accepted'][:10])}{', ...' if len(summary['accepted']) > 10 else ''})")
+    for tier, (path, complete) in summary.get("written", {}).items():
+        how = "complete run" if complete else "partial run: the committed scoreboard is kept"
+        tr.write_line(f"{tier}: {path / 'scoreboard.json'} ({how})")
