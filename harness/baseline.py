@@ -13,11 +13,12 @@ an error always fails, and a skip is not a verdict (``--claims-strict`` fails it
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from harness.claim import EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED
 
-PATH = Path(__file__).resolve().parent.parent / "claims" / "baseline.json"
+PATH = Path(os.environ.get("CLAIMS_BASELINE", Path(__file__).resolve().parent.parent / "claims" / "baseline.json"))
 JUDGED = (REPRODUCED, REFUTED, INCONCLUSIVE, EXCLUDED)
 SAME, NEW, CHANGED, NOT_RUN = "same", "new", "changed", "not run"
 
