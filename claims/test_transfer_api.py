@@ -9,37 +9,13 @@ import keras
 import numpy as np
 import pytest
 
-from harness.claim import Claim, Exact, Tier, cases
+from harness.claim import Claim, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
 
 SECTION = "2a. Transfer Learning with Keras:"
 PORT = "model_A built fresh instead of keras.models.load_model(\"my_model_A.h5\")."
 CONFIG = {"n": 32, "features": 4, "units": 8, "batch_size": 8}
-
-CLAIMS = [
-    Claim("clone_model_no_weights", "001", SECTION, "339-345",
-          "model_A and model_B_on_A now share some layers. When you train model_B_on_A, it will also affect "
-          "model_A ... clone_model() does not clone the weights",
-          "API facts, exact: the clone's kernels differ from model_A's until set_weights copies them; training "
-          "model_B_on_A changes model_A's shared kernels and leaves the clone unchanged.",
-          {"fast": Tier(Exact({"clone_kernels_equal_before_set_weights": False,
-                               "clone_equal_after_set_weights": True,
-                               "model_A_changed_by_training_B": True,
-                               "clone_changed_by_training_B": False}),
-                        config={**CONFIG, "kind": "clone"})},
-          port=PORT),
-    Claim("freeze_requires_compile", "001", SECTION, "352-360",
-          "set every layer's trainable attribute to False and compile the model ... You must always compile "
-          "your model after you freeze or unfreeze layers.",
-          "API facts, exact: after freezing the reused layers and compiling, fit leaves them unchanged and "
-          "changes the new output layer. Whether a fit WITHOUT recompiling also respects the freeze is "
-          "recorded in details, not judged (default graph-mode fit).",
-          {"fast": Tier(Exact({"frozen_changed": False, "output_changed": True}),
-                        config={**CONFIG, "kind": "freeze"})},
-          port=PORT),
-]
-
 
 def kernels(layers):
     return [layer.get_weights()[0].copy() for layer in layers]
@@ -55,7 +31,9 @@ def fit(model, c, seed):
     model.fit(x, rng.integers(0, 2, c["n"]).astype("float32"), batch_size=c["batch_size"], epochs=1, verbose=0)
 
 
-def measure(c, seed):
+def transfer_api(case):
+    """-> what cloning, reusing and freezing did to which kernels (config["kind"]: "clone" or "freeze")."""
+    c, seed = case.config, case.seeds[0]
     keras.utils.set_random_seed(seed)
     model_A = keras.Sequential([keras.Input((c["features"],)), keras.layers.Dense(c["units"], activation="relu"),
                                 keras.layers.Dense(c["units"], activation="relu"),
@@ -71,9 +49,10 @@ def measure(c, seed):
         before_A, before_clone = kernels(model_A.layers), kernels(clone.layers)
         model_B_on_A.compile(loss="binary_crossentropy", optimizer="sgd")
         fit(model_B_on_A, c, seed)
-        return {"clone_kernels_equal_before_set_weights": equal_before, "clone_equal_after_set_weights": equal_after,
-                "model_A_changed_by_training_B": changed(before_A, model_A.layers),
-                "clone_changed_by_training_B": changed(before_clone, clone.layers)}, {}
+        return Measured({"clone_kernels_equal_before_set_weights": equal_before,
+                         "clone_equal_after_set_weights": equal_after,
+                         "model_A_changed_by_training_B": changed(before_A, model_A.layers),
+                         "clone_changed_by_training_B": changed(before_clone, clone.layers)})
     model_B_on_A.compile(loss="binary_crossentropy", optimizer="sgd")
     fit(model_B_on_A, c, seed)  # compiled and trained with every layer trainable
     for layer in reused:
@@ -84,11 +63,31 @@ def measure(c, seed):
     model_B_on_A.compile(loss="binary_crossentropy", optimizer="sgd")
     before, before_output = kernels(reused), kernels(output)
     fit(model_B_on_A, c, seed + 2)
-    return ({"frozen_changed": changed(before, reused), "output_changed": changed(before_output, output)},
-            {"frozen_changed_without_recompile": without_recompile})
+    return Measured({"frozen_changed": changed(before, reused), "output_changed": changed(before_output, output)},
+                    details={"frozen_changed_without_recompile": without_recompile})
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS))
-def test_transfer_api(case, judge):
-    value, details = measure(case.config, case.seeds[0])
-    judge(value, details=details)
+CLAIMS = [
+    Claim("clone_model_no_weights", "001", SECTION, "339-345",
+          "model_A and model_B_on_A now share some layers. When you train model_B_on_A, it will also affect "
+          "model_A ... clone_model() does not clone the weights",
+          "API facts, exact: the clone's kernels differ from model_A's until set_weights copies them; training "
+          "model_B_on_A changes model_A's shared kernels and leaves the clone unchanged.",
+          {"fast": Tier(Exact({"clone_kernels_equal_before_set_weights": False,
+                               "clone_equal_after_set_weights": True,
+                               "model_A_changed_by_training_B": True,
+                               "clone_changed_by_training_B": False}),
+                        config={**CONFIG, "kind": "clone"})},
+          measure=transfer_api, port=PORT),
+    Claim("freeze_requires_compile", "001", SECTION, "352-360",
+          "set every layer's trainable attribute to False and compile the model ... You must always compile "
+          "your model after you freeze or unfreeze layers.",
+          "API facts, exact: after freezing the reused layers and compiling, fit leaves them unchanged and "
+          "changes the new output layer. Whether a fit WITHOUT recompiling also respects the freeze is "
+          "recorded in details, not judged (default graph-mode fit).",
+          {"fast": Tier(Exact({"frozen_changed": False, "output_changed": True}),
+                        config={**CONFIG, "kind": "freeze"})},
+          measure=transfer_api, port=PORT),
+]
+
+test_claims = claim_test(CLAIMS)

@@ -11,13 +11,10 @@ every claim:
   Dropout on the TensorFlow backend).
 - ``CLAIMS_DETERMINISTIC=1`` / ``0``: TensorFlow's op determinism on / off. Unset: on,
   except for ``pytest claims -m fast`` on a machine without GPU. On CPU it makes
-  Keras' Dropout about twice as slow (000's CNN: 2.6 s an epoch instead of 1.4 s;
-  tests/test_benchmarks.py), and seeded CPU runs repeat bit for bit without it
-  (tests/test_training.py); the fast tier's values move by ~1e-8 without it, the
-  verdicts not at all. But it changes float rounding from the first step, which long
-  runs amplify: in a full-tier run without it three borderline claims changed verdict
-  (mc_dropout_accuracy and dropout_controls_loss_not_accuracy refuted -> inconclusive,
-  overfitting_disconnect reproduced -> inconclusive), so the full tier keeps it.
+  Keras' Dropout slower (``pytest tests -m benchmark -s`` prints by how much), and
+  seeded CPU runs repeat bit for bit without it (tests/test_training.py). It changes
+  float rounding from the first step, which long runs amplify into different
+  borderline verdicts, so the full tier keeps it; every entry records it.
 
 An unknown value of any of them is an error before anything runs (``settings()``).
 
@@ -29,7 +26,10 @@ test, and ``ACTIVE`` holds what the running test gets.
 GPU set-up follows the TensorFlow GPU guide: memory growth on every visible GPU,
 and with pytest-xdist each worker ``gwN`` sees only GPU ``N mod #GPUs``.
 """
+import contextlib
 import os
+import sys
+import tempfile
 
 POLICIES = {"0": "", "1": "mixed_float16", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
 SWITCHES = {"0": False, "1": True}
@@ -52,12 +52,34 @@ OPTIONS = {"mixed_precision": "", "xla": False, "deterministic": "auto"}  # set 
 ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())
 
 
+@contextlib.contextmanager
+def quiet_stderr():
+    """Silence the process's file descriptor 2 (C++ logging of TensorFlow's import and
+    CUDA probe on a machine without GPU, which ignores TF_CPP_MIN_LOG_LEVEL); what
+    was written is shown again if the block raises."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def configure(fast_tier_only: bool = False) -> None:
     """Call once, before TensorFlow runs anything. fast_tier_only: the run selected
     ``-m fast`` (op determinism then defaults to off on CPU)."""
-    import tensorflow as tf
     OPTIONS.update(settings())
-    gpus = tf.config.list_physical_devices("GPU")
+    with quiet_stderr():
+        import tensorflow as tf
+        gpus = tf.config.list_physical_devices("GPU")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if gpus and worker.startswith("gw"):
         tf.config.set_visible_devices(gpus[int(worker[2:]) % len(gpus)], "GPU")

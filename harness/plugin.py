@@ -25,7 +25,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from harness import baseline, report, scoreboard  # noqa: E402
+from harness import baseline, history, report, scoreboard  # noqa: E402
 from harness.claim import (DOCUMENTS, ERROR, SKIPPED, All, AtLeast, AtMost, Between, Case,  # noqa: E402
                            Measured, plain)
 
@@ -276,6 +276,8 @@ def pytest_sessionfinish(session, exitstatus):
                "started": summary["started"], "finished": scoreboard.now(), "complete": complete,
                "args": list(config.invocation_params.args)}
         path = scoreboard.publish(tier, tier_entries, run, environments[0] if environments else {})
+        if complete:
+            history.append(scoreboard.read(tier))
         summary["written"][tier] = (path, complete)
     scoreboard.finish_staging()
     if config.getoption("accept_verdicts"):
