@@ -17,41 +17,11 @@ import numpy as np
 import pytest
 
 from harness import data, plots, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Tier, cases
+from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
 from harness.training import train
 
 pytestmark = pytest.mark.exact_numerics("penalties and sparsity are compared with formulas")
 
-CLAIMS = [
-    Claim("l2_loss_added", "001", "5a. l1 and l2 Regularization", "591-601",
-          "The l2() function returns a regularizer that will be called at each step during training to "
-          "compute the regularization loss. This is then added to the final loss.",
-          "Both the regularization loss (sum of model.losses) and the training loss minus the "
-          "cross-entropy must equal 0.01 * sum of squared kernels (biases are not regularized): "
-          "ratios 1 within rtol 1e-5 (float32 sums over ~266,000 weights, relative error ~1e-6).",
-          {"fast": Tier(All({"penalty_over_expected": Close(1.0, rtol=1e-5),
-                             "loss_excess_over_expected": Close(1.0, rtol=1e-5)}),
-                        config={"factor": 0.01, "n": 16})},
-          port="input_shape=[28, 28] -> keras.Input((28, 28)); the loss is read through Model.compute_loss.",
-          document_value="0.01 * sum(w**2) added to the loss"),
-    Claim("l1_sparsity", "001", "3. Faster Optimizers, NOTE: TRAINING SPARSE MODELS", "499-505",
-          "A better option is to apply strong l1 regularization during training ... as it pushes the "
-          "optimizer to zero out as many weights as it can.",
-          "With SGD at learning rate 0.05 the l1(0.01) subgradient moves every weight 5e-4 toward 0 per step, "
-          "so a weight the data do not hold up ends within 5e-4 of 0 (< the 1e-3 threshold) after ~100-200 "
-          "steps (He-normal init std 0.05 in the first layer); l2(0.01) only shrinks weights by 0.1% per "
-          "step and no regularizer leaves the init's ~2% below 1e-3. 'Many' is read as: at least half of "
-          "the kernel entries below 1e-3 with l1, at most 10% with l2 or none (bootstrap intervals over "
-          "seeds). Full tier for its cost (9 trainings).",
-          {"full": Tier(All({"l1": AtLeast(0.5), "l2": AtMost(0.1), "none": AtMost(0.1)}), seeds=(0, 1, 2),
-                        config={"dataset": "fashion_mnist", "n": 5000, "epochs": 1, "batch_size": 32,
-                                "learning_rate": 0.05, "threshold": 1e-3,
-                                "regularizers": {"l1": ["L1", 0.01], "l2": ["L2", 0.01], "none": None}})},
-          port="The document's RegularizedDense (L603-614) with keras.regularizers.L1(0.01) or L2(0.01) or "
-               "none; compiled with keras.optimizers.SGD(learning_rate=0.05) (the document shows no compile).",
-          document_value="many weights zeroed (no number)"),
-]
-L2_CLAIMS, SPARSITY_CLAIMS = CLAIMS[:1], CLAIMS[1:]
 
 
 def regularized_mlp(regularizer):
@@ -63,8 +33,8 @@ def regularized_mlp(regularizer):
                              dense(10, activation="softmax", kernel_initializer="glorot_uniform")])
 
 
-@pytest.mark.parametrize("case", cases(L2_CLAIMS))
-def test_l2_penalty(case, judge):
+def l2_penalty(case):
+    """Regularization loss and training-loss excess over 0.01 * sum of squared kernels, on 16 random images."""
     c = case.config
     keras.utils.set_random_seed(case.seeds[0])
     model = regularized_mlp(keras.regularizers.l2(c["factor"]))
@@ -77,13 +47,14 @@ def test_l2_penalty(case, judge):
     y_pred = model(x)
     cross_entropy = float(keras.losses.sparse_categorical_crossentropy(y, y_pred).numpy().mean())
     total = float(model.compute_loss(x, y, y_pred))
-    judge({"penalty_over_expected": penalty / expected, "loss_excess_over_expected": (total - cross_entropy) / expected},
-          details={"expected_penalty": expected, "penalty": penalty, "cross_entropy": cross_entropy,
-                   "training_loss": total, "n_regularization_losses": len(model.losses)})
+    return Measured({"penalty_over_expected": penalty / expected,
+                     "loss_excess_over_expected": (total - cross_entropy) / expected},
+                    details={"expected_penalty": expected, "penalty": penalty, "cross_entropy": cross_entropy,
+                             "training_loss": total, "n_regularization_losses": len(model.losses)})
 
 
-@pytest.mark.parametrize("case", cases(SPARSITY_CLAIMS))
-def test_sparsity(case, judge):
+def sparsity(case):
+    """Fraction of kernel entries with |w| < threshold after SGD training, per regularizer and seed."""
     c = case.config
     d = data.load(c["dataset"])
     x, y = data.scale(d.x_train[:c["n"]]), d.y_train[:c["n"]]
@@ -97,8 +68,44 @@ def test_sparsity(case, judge):
             w = np.concatenate([layer.kernel.numpy().ravel() for layer in run.model.layers[1:]])
             fractions[name].append(float(np.mean(np.abs(w) < c["threshold"])))
         magnitudes[name] = np.log10(np.abs(w) + 1e-12)
-    intervals = {name: stats.bootstrap_ci(v) for name, v in fractions.items()}
+    intervals = {name: stats.mean_ci(v, confidence=case.confidence) for name, v in fractions.items()}
     figure = plots.histogram(magnitudes, xlabel=f"log10 |w| (last seed); threshold {c['threshold']:g}",
                              title="kernel magnitudes after training: l1 vs l2 vs none")
-    judge({name: iv.point for name, iv in intervals.items()}, interval=intervals, samples=fractions,
-          figure=figure)
+    return Measured({name: iv.point for name, iv in intervals.items()}, interval=intervals, samples=fractions,
+                    figure=figure)
+
+
+CLAIMS = [
+    Claim("l2_loss_added", "001", "5a. l1 and l2 Regularization", "591-601",
+          "The l2() function returns a regularizer that will be called at each step during training to "
+          "compute the regularization loss. This is then added to the final loss.",
+          "Both the regularization loss (sum of model.losses) and the training loss minus the "
+          "cross-entropy must equal 0.01 * sum of squared kernels (biases are not regularized): "
+          "ratios 1 within rtol 1e-5 (float32 sums over ~266,000 weights, relative error ~1e-6).",
+          {"fast": Tier(All({"penalty_over_expected": Close(1.0, rtol=1e-5),
+                             "loss_excess_over_expected": Close(1.0, rtol=1e-5)}),
+                        config={"factor": 0.01, "n": 16})},
+          measure=l2_penalty,
+          port="input_shape=[28, 28] -> keras.Input((28, 28)); the loss is read through Model.compute_loss.",
+          document_value="0.01 * sum(w**2) added to the loss"),
+    Claim("l1_sparsity", "001", "3. Faster Optimizers, NOTE: TRAINING SPARSE MODELS", "499-505",
+          "A better option is to apply strong l1 regularization during training ... as it pushes the "
+          "optimizer to zero out as many weights as it can.",
+          "With SGD at learning rate 0.05 the l1(0.01) subgradient moves every weight 5e-4 toward 0 per step, "
+          "so a weight the data do not hold up ends within 5e-4 of 0 (< the 1e-3 threshold) after ~100-200 "
+          "steps (He-normal init std 0.05 in the first layer); l2(0.01) only shrinks weights by 0.1% per "
+          "step and no regularizer leaves the init's ~2% below 1e-3. 'Many' is read as: at least half of "
+          "the kernel entries below 1e-3 with l1, at most 10% with l2 or none (Student-t intervals "
+          "of the mean over 10 seeds, each at the Bonferroni level for three parts). Full tier for its "
+          "cost (three trainings per seed).",
+          {"full": Tier(All({"l1": AtLeast(0.5), "l2": AtMost(0.1), "none": AtMost(0.1)}), seeds=tuple(range(10)),
+                        config={"dataset": "fashion_mnist", "n": 5000, "epochs": 1, "batch_size": 32,
+                                "learning_rate": 0.05, "threshold": 1e-3,
+                                "regularizers": {"l1": ["L1", 0.01], "l2": ["L2", 0.01], "none": None}})},
+          measure=sparsity,
+          port="The document's RegularizedDense (L603-614) with keras.regularizers.L1(0.01) or L2(0.01) or "
+               "none; compiled with keras.optimizers.SGD(learning_rate=0.05) (the document shows no compile).",
+          document_value="many weights zeroed (no number)"),
+]
+
+test_claims = claim_test(CLAIMS)

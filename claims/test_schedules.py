@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness.claim import Claim, Close, Exact, Tier, cases
+from harness.claim import Claim, Close, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("learning rates are compared with the schedules' formulas")
 
@@ -20,77 +20,17 @@ SECTION = "4. Learning Rate Scheduling"
 FLOAT32 = "Schedules compute in float32: rtol 1e-6 (a few float32 ulps)."
 S_EPOCHS = 20 * 55000 // 32  # L574: "number of steps in 20 epochs (batch size = 32)", 55,000 training images
 
-SCHEDULES = [
-    Claim("lr_schedule_formulas_power", "001", SECTION, "525-529",
-          "Power scheduling in Keras (assumes c=1) with decay=1/s, (s is the number of steps it takes to "
-          "divide the learning rate by one more unit) ... SGD(lr=0.01, decay=1e-4)",
-          "lr0/(1 + t/s) with lr0 0.01 and s = 1/decay = 10,000: steps 0, 1, 10,000, 20,000 give 0.01, "
-          "0.01/1.0001, 0.01/2 and 0.01/3. " + FLOAT32,
-          {"fast": Tier(Close([0.01, 0.01 / 1.0001, 0.005, 0.01 / 3], rtol=1e-6),
-                        config={"schedule": "InverseTimeDecay",
-                                "kwargs": {"initial_learning_rate": 0.01, "decay_steps": 1, "decay_rate": 1e-4},
-                                "steps": [0, 1, 10000, 20000]})},
-          port="SGD(lr=0.01, decay=1e-4) -> SGD(learning_rate=InverseTimeDecay(0.01, decay_steps=1, "
-               "decay_rate=1e-4)); Keras 3 optimizers have no decay=.",
-          document_value="lr0/(1+t/s), s = 10,000"),
-    Claim("lr_schedule_formulas_exponential", "001", SECTION, "533-540",
-          "return 0.01 * 0.1**(epoch / 20)",
-          "The document's exponential_decay_fn, 0.01*0.1**(epoch/20), at epochs 0, 1, 10, 20, 40: "
-          "0.01, 0.01*0.1**0.05, 0.01*0.1**0.5, 0.001, 0.0001. " + FLOAT32,
-          {"fast": Tier(Close([0.01, 0.01 * 0.1 ** 0.05, 0.01 * 0.1 ** 0.5, 0.001, 0.0001], rtol=1e-6),
-                        config={"schedule": "ExponentialDecay",
-                                "kwargs": {"initial_learning_rate": 0.01, "decay_steps": 20, "decay_rate": 0.1},
-                                "steps": [0, 1, 10, 20, 40]})},
-          port="The epoch function run as keras.optimizers.schedules.ExponentialDecay(0.01, 20, 0.1) "
-               "with one step per epoch (what LearningRateScheduler would set each epoch).",
-          document_value="0.01 * 0.1**(epoch/20)"),
-    Claim("lr_schedule_formulas_piecewise", "001", SECTION, "548-554",
-          "if epoch < 5: return 0.01 elif epoch < 15: return 0.005 else: return 0.001",
-          "The document's piecewise_constant_fn at epochs 0, 4, 5, 14, 15, 30: "
-          "0.01, 0.01, 0.005, 0.005, 0.001, 0.001. " + FLOAT32,
-          {"fast": Tier(Close([0.01, 0.01, 0.005, 0.005, 0.001, 0.001], rtol=1e-6),
-                        config={"schedule": "PiecewiseConstantDecay",
-                                "kwargs": {"boundaries": [4, 14], "values": [0.01, 0.005, 0.001]},
-                                "steps": [0, 4, 5, 14, 15, 30]})},
-          port="PiecewiseConstantDecay uses step <= boundary, so the document's `epoch < 5` / `epoch < 15` "
-               "become boundaries [4, 14] for integer epochs.",
-          document_value="0.01 / 0.005 / 0.001, switching at epochs 5 and 15"),
-    Claim("lr_schedule_formulas_exponential_per_step", "001", SECTION, "571-577",
-          "learning_rate = keras.optimizers.schedules.ExponentialDecay(0.01, s, 0.1) ... This approach "
-          "updates the learning rate at each step rather than at each epoch.",
-          "With s = 20*55000//32 = 34,375 steps: the rate at step 1 is already below 0.01 "
-          "(0.01*0.1**(1/s)), half-way it is 0.01*0.1**0.5, at s it is 0.001. " + FLOAT32,
-          {"fast": Tier(Close([0.01, 0.01 * 0.1 ** (1 / S_EPOCHS), 0.01 * 0.1 ** 0.5, 0.001], rtol=1e-6),
-                        config={"schedule": "ExponentialDecay",
-                                "kwargs": {"initial_learning_rate": 0.01, "decay_steps": S_EPOCHS,
-                                           "decay_rate": 0.1},
-                                "steps": [0, 1, S_EPOCHS // 2 + 0.5, S_EPOCHS]})},
-          document_value="ExponentialDecay(0.01, s, 0.1), s = 34,375"),
-]
-STATE = [
-    Claim("schedule_state_saved", "001", SECTION, "579",
-          "when you save the model, the learning rate and its schedule (including its state) get saved as well",
-          "After 7 training steps a model saved as .keras and loaded back must have: the optimizer's "
-          "iteration count 7, the same schedule class and config, and the same current learning rate "
-          "(exact float32 equality: nothing is recomputed differently).",
-          {"fast": Tier(Exact({"iterations": 7, "schedule": "ExponentialDecay", "same_config": True,
-                               "same_current_lr": True}),
-                        config={"n": 56, "batch_size": 8, "features": 4})},
-          port="Saved in the Keras 3 native format (.keras) instead of .h5."),
-]
-CLAIMS = SCHEDULES + STATE
 
-
-@pytest.mark.parametrize("case", cases(SCHEDULES))
-def test_schedule_values(case, judge):
+def schedule_values(case):
+    """The schedule named in the config, evaluated at the config's steps."""
     c = case.config
     schedule = getattr(keras.optimizers.schedules, c["schedule"])(**c["kwargs"])
     value = [float(schedule(step)) for step in c["steps"]]
-    judge(value, details={"steps": c["steps"], "schedule": schedule.get_config()})
+    return Measured(value, details={"steps": c["steps"], "schedule": schedule.get_config()})
 
 
-@pytest.mark.parametrize("case", cases(STATE))
-def test_schedule_saved(case, judge, tmp_path):
+def schedule_saved(case, tmp_path):
+    """7 SGD steps with an ExponentialDecay schedule, save as .keras, load, compare the optimizers."""
     c = case.config
     keras.utils.set_random_seed(case.seeds[0])
     x = np.random.default_rng(case.seeds[0]).normal(size=(c["n"], c["features"])).astype("float32")
@@ -105,5 +45,73 @@ def test_schedule_saved(case, judge, tmp_path):
              "schedule": type(after._learning_rate).__name__,
              "same_config": after._learning_rate.get_config() == before._learning_rate.get_config(),
              "same_current_lr": float(after.learning_rate.numpy()) == float(before.learning_rate.numpy())}
-    judge(value, details={"current_lr": float(after.learning_rate.numpy()),
-                          "config": after._learning_rate.get_config()})
+    return Measured(value, details={"current_lr": float(after.learning_rate.numpy()),
+                                    "config": after._learning_rate.get_config()})
+
+
+SCHEDULES = [
+    Claim("lr_schedule_formulas_power", "001", SECTION, "525-529",
+          "Power scheduling in Keras (assumes c=1) with decay=1/s, (s is the number of steps it takes to "
+          "divide the learning rate by one more unit) ... SGD(lr=0.01, decay=1e-4)",
+          "lr0/(1 + t/s) with lr0 0.01 and s = 1/decay = 10,000: steps 0, 1, 10,000, 20,000 give 0.01, "
+          "0.01/1.0001, 0.01/2 and 0.01/3. " + FLOAT32,
+          {"fast": Tier(Close([0.01, 0.01 / 1.0001, 0.005, 0.01 / 3], rtol=1e-6),
+                        config={"schedule": "InverseTimeDecay",
+                                "kwargs": {"initial_learning_rate": 0.01, "decay_steps": 1, "decay_rate": 1e-4},
+                                "steps": [0, 1, 10000, 20000]})},
+          measure=schedule_values,
+          port="SGD(lr=0.01, decay=1e-4) -> SGD(learning_rate=InverseTimeDecay(0.01, decay_steps=1, "
+               "decay_rate=1e-4)); Keras 3 optimizers have no decay=.",
+          document_value="lr0/(1+t/s), s = 10,000"),
+    Claim("lr_schedule_formulas_exponential", "001", SECTION, "533-540",
+          "return 0.01 * 0.1**(epoch / 20)",
+          "The document's exponential_decay_fn, 0.01*0.1**(epoch/20), at epochs 0, 1, 10, 20, 40: "
+          "0.01, 0.01*0.1**0.05, 0.01*0.1**0.5, 0.001, 0.0001. " + FLOAT32,
+          {"fast": Tier(Close([0.01, 0.01 * 0.1 ** 0.05, 0.01 * 0.1 ** 0.5, 0.001, 0.0001], rtol=1e-6),
+                        config={"schedule": "ExponentialDecay",
+                                "kwargs": {"initial_learning_rate": 0.01, "decay_steps": 20, "decay_rate": 0.1},
+                                "steps": [0, 1, 10, 20, 40]})},
+          measure=schedule_values,
+          port="The epoch function run as keras.optimizers.schedules.ExponentialDecay(0.01, 20, 0.1) "
+               "with one step per epoch (what LearningRateScheduler would set each epoch).",
+          document_value="0.01 * 0.1**(epoch/20)"),
+    Claim("lr_schedule_formulas_piecewise", "001", SECTION, "548-554",
+          "if epoch < 5: return 0.01 elif epoch < 15: return 0.005 else: return 0.001",
+          "The document's piecewise_constant_fn at epochs 0, 4, 5, 14, 15, 30: "
+          "0.01, 0.01, 0.005, 0.005, 0.001, 0.001. " + FLOAT32,
+          {"fast": Tier(Close([0.01, 0.01, 0.005, 0.005, 0.001, 0.001], rtol=1e-6),
+                        config={"schedule": "PiecewiseConstantDecay",
+                                "kwargs": {"boundaries": [4, 14], "values": [0.01, 0.005, 0.001]},
+                                "steps": [0, 4, 5, 14, 15, 30]})},
+          measure=schedule_values,
+          port="PiecewiseConstantDecay uses step <= boundary, so the document's `epoch < 5` / `epoch < 15` "
+               "become boundaries [4, 14] for integer epochs.",
+          document_value="0.01 / 0.005 / 0.001, switching at epochs 5 and 15"),
+    Claim("lr_schedule_formulas_exponential_per_step", "001", SECTION, "571-577",
+          "learning_rate = keras.optimizers.schedules.ExponentialDecay(0.01, s, 0.1) ... This approach "
+          "updates the learning rate at each step rather than at each epoch.",
+          "With s = 20*55000//32 = 34,375 steps: the rate at step 1 is already below 0.01 "
+          "(0.01*0.1**(1/s)), half-way it is 0.01*0.1**0.5, at s it is 0.001. " + FLOAT32,
+          {"fast": Tier(Close([0.01, 0.01 * 0.1 ** (1 / S_EPOCHS), 0.01 * 0.1 ** 0.5, 0.001], rtol=1e-6),
+                        config={"schedule": "ExponentialDecay",
+                                "kwargs": {"initial_learning_rate": 0.01, "decay_steps": S_EPOCHS,
+                                           "decay_rate": 0.1},
+                                "steps": [0, 1, S_EPOCHS // 2 + 0.5, S_EPOCHS]})},
+          measure=schedule_values, document_value="ExponentialDecay(0.01, s, 0.1), s = 34,375"),
+]
+STATE = [
+    Claim("schedule_state_saved", "001", SECTION, "579",
+          "when you save the model, the learning rate and its schedule (including its state) get saved as well",
+          "After 7 training steps a model saved as .keras and loaded back must have: the optimizer's "
+          "iteration count 7, the same schedule class and config, and the same current learning rate "
+          "(exact float32 equality: nothing is recomputed differently).",
+          {"fast": Tier(Exact({"iterations": 7, "schedule": "ExponentialDecay", "same_config": True,
+                               "same_current_lr": True}),
+                        config={"n": 56, "batch_size": 8, "features": 4})},
+          measure=schedule_saved,
+          port="Saved in the Keras 3 native format (.keras) instead of .h5."),
+]
+CLAIMS = SCHEDULES + STATE
+
+
+test_claims = claim_test(CLAIMS)

@@ -1,10 +1,11 @@
-"""``results/README.md``: the page a reviewer reads, regenerated from the committed
-scoreboards (each written by one complete run) at the end of every run."""
+"""``results/README.md`` (a screen or two: provenance, counts, changes) and
+``results/index.html`` (harness/page.py: every claim), regenerated from the committed
+scoreboards, each written by one complete run, at the end of every run."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from harness import baseline, inventory, scoreboard
+from harness import baseline, inventory, page, scoreboard
 from harness.claim import DOCUMENTS, ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
 
 TIERS = ("fast", "full", "benchmark")
@@ -15,50 +16,6 @@ TITLES = {
     "001": "Notes on training deep neural networks (HOML ch. 11)",
     "002": '"Deep Learning Design Patterns with TensorFlow 2.0" primer',
 }
-
-
-def fmt(value) -> str:
-    """Short human form of a measured value, interval or dict of them."""
-    if isinstance(value, dict):
-        if {"low", "high"} <= value.keys():
-            return f"[{fmt(value['low'])}, {fmt(value['high'])}]"
-        return ", ".join(f"{k} {fmt(v)}" for k, v in value.items())
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list) and len(value) > 6:
-        return "[" + ", ".join(fmt(v) for v in value[:6]) + ", …]"
-    if isinstance(value, list):
-        return "[" + ", ".join(fmt(v) for v in value) + "]"
-    return str(value)
-
-
-def measured(entry: dict) -> str:
-    """The value with its interval ('95% CI', t or Fieller, n seeds) or 'single run'."""
-    if entry["verdict"] in (SKIPPED, ERROR):
-        return entry.get("message", "")
-    text = fmt(entry.get("value"))
-    interval = entry.get("interval")
-    if interval and "low" in interval:
-        text += f" ({interval['confidence']:.4g} CI {fmt(interval)}, n={interval['n']})"
-    elif interval:
-        level = next(iter(interval.values()))
-        text += f" ({level['confidence']:.4g} CIs: " + "; ".join(
-            f"{k} {fmt(v)}" for k, v in interval.items()) + f"; n={level['n']})"
-    elif entry.get("evidence") == "single run":
-        text += " (single run, no interval)"
-    if entry.get("dropped"):
-        text += f"; dropped seeds {entry['dropped']} ({entry.get('drop')})"
-    return text
-
-
-def verdict_cell(entry: dict) -> str:
-    v = entry["verdict"]
-    if entry.get("evidence") == "single run" and v in TESTED:
-        v += " (single run)"
-    change = entry.get("change")
-    if change == baseline.CHANGED:
-        return f"**{v}** (was {entry['baseline']})"
-    return f"{v} (new)" if change == baseline.NEW and entry["verdict"] in baseline.JUDGED else v
 
 
 def accounting(entries: list) -> list:
@@ -79,7 +36,7 @@ def accounting(entries: list) -> list:
     for kind in ("only skipped or errored", "missing"):
         ids = [r for r in rows if status[r] == kind]
         if ids:
-            lines.append(f"Rows {kind}: {', '.join(ids)}.")
+            lines.append(f"Rows {kind}: {', '.join(ids[:40])}{' and more' if len(ids) > 40 else ''}.")
     return lines
 
 
@@ -117,41 +74,31 @@ def write(root: Path) -> Path:
                 lines.append(f"| {doc} | {tier} | " + " | ".join(str(sum(e["verdict"] == v for e in group)) for v in VERDICTS)
                              + f" | {sum(e.get('change') == baseline.NEW for e in group)}"
                              + f" | {sum(e.get('change') == baseline.CHANGED for e in group)} |")
+    lines += ["", "Documents: " + "; ".join(f"{d} = {TITLES[d]}" for d in DOCUMENTS) + "."]
     lines += [""] + accounting(entries)
+    fast, full = boards["fast"]["claims"], boards["full"]["claims"]
+    split = [cid for cid in sorted(set(fast) & set(full)) if fast[cid]["verdict"] != full[cid]["verdict"]]
+    if split:
+        lines += ["", "## Where the fast and full tiers disagree", "",
+                  "Same claim and rule, different sizes: the fast tier runs the small embedded subsets and "
+                  "short budgets, the full tier the documents' data and budgets (the full tier is the answer).", ""]
+        lines += [f"- {cid}: fast {fast[cid]['verdict']} ({fast[cid]['config']}, {len(fast[cid]['seeds'])} seeds), "
+                  f"full {full[cid]['verdict']} ({full[cid]['config']}, {len(full[cid]['seeds'])} seeds)" for cid in split]
     changed = [e for e in entries if e.get("change") == baseline.CHANGED]
     if changed:
         lines += ["", "## Changed since the accepted baseline", ""]
         lines += [f"- {e['id']} ({e['tier']}): {e['baseline']} -> **{e['verdict']}**" for e in changed]
-    for doc, name in DOCUMENTS.items():
-        doc_entries = sorted((e for e in entries if e["document"] == doc), key=lambda e: (e["id"], e["tier"]))
-        if not doc_entries:
-            continue
-        lines += ["", f"## {name}: {TITLES[doc]}", "",
-                  "| claim | tier | where | verdict | measured | document says | rule |", "|---|---|---|---|---|---|---|"]
-        for e in doc_entries:
-            lines.append(f"| [{e['id']}](#{e['id']}-{e['tier']}) | {e['tier']} | §{e['section']} L{e['lines']} | "
-                         f"{verdict_cell(e)} | {measured(e)} | {e['document_value']} | {e['rule']} |".replace("\n", " "))
-    lines += ["", "## Time per claim, largest first", ""]
+    lines += ["", "## Time per tier", ""]
     for tier in TIERS:
         timed = sorted((e for e in boards[tier]["claims"].values() if "seconds" in e), key=lambda e: -e["seconds"])
         if timed:
-            lines += [f"**{tier}**: {sum(e['seconds'] for e in timed):,.0f} s over {len(timed)} judged claims "
-                      "(one process's time from each test's start to its judgement); the largest:", "",
-                      "| claim | seconds |", "|---|---|"]
-            lines += [f"| {e['id']} | {e['seconds']:.1f} |" for e in timed[:15]] + [""]
-    lines += ["", "## Evidence", ""]
-    for e in sorted(entries, key=lambda e: (e["document"], e["id"], e["tier"])):
-        lines += [f'<a id="{e["id"]}-{e["tier"]}"></a>', f"### {e['id']} ({e['tier']})", "",
-                  f"{e['citation']}: «{e['quote']}»", "",
-                  f"- verdict: {verdict_cell(e)}; measured: {measured(e)}; rule: {e['rule']}",
-                  f"- why this rule: {e['reason']}"]
-        if e.get("port"):
-            lines.append(f"- ported to Keras 3: {e['port']}")
-        if e.get("samples") is not None:
-            lines.append(f"- per seed: {fmt(e['samples'])}")
-        if e.get("plot"):
-            lines += ["", f"![{e['id']}]({e['plot']})"]
-        lines.append("")
+            top = ", ".join(f"{e['id']} {e['seconds']:.0f} s" for e in timed[:5])
+            lines.append(f"- **{tier}**: {sum(e['seconds'] for e in timed):,.0f} s over {len(timed)} judged claims "
+                         f"(one process's time from each test's start to its judgement); the largest: {top}.")
+    lines += ["", "Every claim, with filters and its quote, rule, reason, per-seed values, interval, provenance "
+              "and plot: **[index.html](index.html)** (a static page: open it from the file system). What "
+              "changed between runs: `python -m harness.history`."]
     path = root / "README.md"
     scoreboard.atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+    page.write(root)
     return path
