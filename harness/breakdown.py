@@ -51,8 +51,9 @@ def pytest_configure(config):
     for name in ("evaluate", "predict"):
         _patch(keras.Model, name, "Model.evaluate / predict")
     _patch(matplotlib.figure.Figure, "savefig", "plots: savefig")
-    _patch(scoreboard, "record", "scoreboard writes")
-    _patch(report, "write", "results/README.md regeneration")
+    _patch(scoreboard, "append_entry", "scoreboard entries (staging appends)")
+    _patch(scoreboard, "publish", "scoreboards published")
+    _patch(report, "write", "results/README.md and index.html regeneration")
 
 
 @functools.cache
