@@ -5,6 +5,7 @@ appended, never rewritten.
     python -m harness.history --last 5        # ... between each consecutive pair of the last 5
     python -m harness.history --runs A B      # ... between runs A and B (run ids, or unique prefixes)
     python -m harness.history --tier full
+    python -m harness.history --durations .test_durations   # for pytest-split's --durations-path
 
 Reported per pair of runs, as asv reports regressions: verdicts that flipped, values
 that moved beyond the older run's own interval (or, without an interval, changed at
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from harness import scoreboard
 
-FIELDS = ("id", "tier", "verdict", "value", "interval", "seeds", "seconds", "evidence")
+FIELDS = ("id", "tier", "node", "verdict", "value", "interval", "seeds", "seconds", "evidence")
 NOT_RUN = ("skipped", "error")
 
 
@@ -89,6 +90,16 @@ def compare(records: list, tier: str, older: str, newer: str) -> dict:
     return out
 
 
+def durations(records: list) -> dict:
+    """{pytest node id: seconds} from each tier's latest run, in pytest-split's format."""
+    out = {}
+    for tier in sorted({r["tier"] for r in records}):
+        last = runs(records, tier)[-1]
+        out.update({r["node"]: r["seconds"] for r in records
+                    if r["tier"] == tier and r["run"] == last and r.get("node") and r.get("seconds") is not None})
+    return out
+
+
 def _resolve(ids: list, prefix: str) -> str:
     found = [r for r in ids if r.startswith(prefix)]
     if len(found) != 1:
@@ -102,8 +113,13 @@ def main(argv=None) -> int:
     parser.add_argument("--last", type=int, default=2, help="compare each consecutive pair of the last N runs")
     parser.add_argument("--runs", nargs=2, metavar=("OLDER", "NEWER"), help="compare two runs")
     parser.add_argument("--results", type=Path, help="results folder (default: results/)")
+    parser.add_argument("--durations", type=Path, metavar="PATH",
+                        help="write the last runs' test durations for pytest-split's --durations-path, and stop")
     args = parser.parse_args(argv)
     records = load(args.results)
+    if args.durations:
+        args.durations.write_text(json.dumps(durations(records), indent=1, sort_keys=True) + "\n")
+        return 0
     tiers = args.tier or sorted({r["tier"] for r in records})
     for tier in tiers:
         ids = runs(records, tier)

@@ -119,6 +119,12 @@ def pytest_collection_modifyitems(session, config, items):
     scoreboard.write_staged("collected", {"cases": [c.id for c in cases], "whole": whole})
 
 
+def pytest_collection_finish(session):
+    """After deselection: the claim cases this process was given to run."""
+    if any(map(_case, session.items)):
+        scoreboard.write_staged("selected", [c.id for c in map(_case, session.items) if c])
+
+
 # --- judging ------------------------------------------------------------------
 
 def _finite(x) -> bool:
@@ -159,13 +165,13 @@ def evidence(case: Case, measured: Measured) -> str:
     return "single run" if isinstance(case.rule, THRESHOLD_RULES) else "exact"
 
 
-def _entry(case: Case, verdict: str, **fields) -> dict:
+def _entry(case: Case, verdict: str, node: str, **fields) -> dict:
     from harness import device
     claim, tier = case.claim, case.claim.tiers[case.tier]
     git = scoreboard.git_state()
     accepted = baseline.load().get(case.id)
     return {
-        "id": claim.id, "tier": case.tier, "document": claim.doc, "citation": claim.citation,
+        "id": claim.id, "tier": case.tier, "node": node, "document": claim.doc, "citation": claim.citation,
         "section": claim.section, "lines": claim.lines, "quote": claim.quote,
         "document_value": claim.document_value, "rule": str(case.rule), "reason": claim.reason,
         "port": claim.port, "seeds": list(case.seeds), "config": plain(case.config), "drop": tier.drop,
@@ -206,7 +212,7 @@ def judge(request):
             verdict, message = ERROR, f"non-finite measurement: {plain(measured.value)}"
         else:
             verdict, message = case.rule.verdict(measured.value, _pairs(measured.interval)), ""
-        entry = _entry(case, verdict, value=plain(measured.value), interval=_json_interval(measured.interval),
+        entry = _entry(case, verdict, request.node.nodeid, value=plain(measured.value), interval=_json_interval(measured.interval),
                        evidence=evidence(case, measured), samples=plain(measured.samples),
                        details=plain(measured.details or {}), dropped=plain(measured.dropped),
                        message=message, seconds=round(time.perf_counter() - start, 3))
@@ -238,12 +244,12 @@ def pytest_runtest_makereport(item, call):
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
         for prefix in ("Skipped: ", "harness.data.DataUnavailable: "):
             reason = reason.removeprefix(prefix)
-        _record(_entry(case, SKIPPED, message=reason))
+        _record(_entry(case, SKIPPED, item.nodeid, message=reason))
         if item.config.getoption("claims_strict"):
             rep.outcome, rep.longrepr = "failed", f"{case.id}: skipped under --claims-strict: {reason}"
     elif rep.failed and rep.when in ("setup", "call"):
         exc = "".join(traceback.format_exception_only(call.excinfo.type, call.excinfo.value)).strip()
-        _record(_entry(case, ERROR, message=exc))
+        _record(_entry(case, ERROR, item.nodeid, message=exc))
     elif rep.passed and rep.when == "call":
         rep.outcome = "failed"
         rep.longrepr = f"{case.id}: the test passed without calling judge(); it checked nothing"
@@ -252,37 +258,57 @@ def pytest_runtest_makereport(item, call):
 
 # --- the run's end --------------------------------------------------------------
 
+def _shard(config):
+    """(group, splits) under pytest-split's --splits/--group, else None."""
+    splits = getattr(config.option, "splits", None)
+    return (config.option.group, splits) if splits else None
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """In the main process: gather the run's entries, publish each tier (whole
-    tiers only into results/<tier>/), accept verdicts if asked, regenerate the report."""
+    """In the main process: gather the run's entries and publish each tier: into
+    results/<tier>/ if every claim of the tier ran, else results/partial/<tier>/ (or,
+    for a pytest-split shard, results/shards/<tier>/<k>of<N>/); accept verdicts if
+    asked; regenerate the report."""
     config = session.config
     if not _main(config) or SUMMARY not in config.stash:
         return
     entries = scoreboard.staged_entries()
     if not entries:
         return
+    root = scoreboard.results_dir()
     collected = scoreboard.read_staged("collected")
+    selected = {c for s in scoreboard.read_staged("selected") for c in s}
     environments = scoreboard.read_staged("environment")
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or bool(session.shouldstop)
-    git = scoreboard.git_state()
+    git, shard = scoreboard.git_state(), _shard(config)
     summary = config.stash[SUMMARY]
     summary.update(entries=entries, written={}, accepted=[])
     for tier in sorted({e["tier"] for e in entries}):
         tier_entries = [e for e in entries if e["tier"] == tier]
         known = {c for col in collected for c in col["cases"] if c.endswith(f"-{tier}")}
         ran = {f"{e['id']}-{tier}" for e in tier_entries}
-        complete = bool(collected) and all(c["whole"] for c in collected) and known <= ran and not interrupted
+        expected = {c for c in selected if c.endswith(f"-{tier}")} if shard else known
+        complete = (bool(collected) and all(c["whole"] for c in collected) and expected <= ran
+                    and not interrupted)
         run = {"id": scoreboard.run_id(), "commit": git["commit"], "dirty": git["dirty"],
                "started": summary["started"], "finished": scoreboard.now(), "complete": complete,
                "args": list(config.invocation_params.args)}
-        path = scoreboard.publish(tier, tier_entries, run, environments[0] if environments else {})
-        if complete:
-            history.append(scoreboard.read(tier))
-        summary["written"][tier] = (path, complete)
+        env = environments[0] if environments else {}
+        plots = scoreboard.staged_plots(tier)
+        if shard:
+            target = root / "shards" / tier / f"{shard[0]}of{shard[1]}"
+            scoreboard.publish(tier, tier_entries, run, env, target, plots,
+                               shard={"group": shard[0], "splits": shard[1], "known": sorted(known)})
+        else:
+            target = root / tier if complete else root / "partial" / tier
+            board = scoreboard.publish(tier, tier_entries, run, env, target, plots)
+            if complete:
+                history.append(board, root)
+        summary["written"][tier] = (target, complete and not shard)
     scoreboard.finish_staging()
     if config.getoption("accept_verdicts"):
         summary["accepted"] = baseline.accept(entries)
-    report.write(scoreboard.results_dir())
+    report.write(root)
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -313,5 +339,6 @@ def pytest_terminal_summary(terminalreporter, config):
         tr.write_line(f"accepted into claims/baseline.json: {len(summary['accepted'])} verdicts "
                       f"({', '.join(summary['accepted'][:10])}{', ...' if len(summary['accepted']) > 10 else ''})")
     for tier, (path, complete) in summary.get("written", {}).items():
-        how = "complete run" if complete else "partial run: the committed scoreboard is kept"
+        how = ("complete run" if complete else "a shard: merge with python -m harness.merge" if "shards" in path.parts
+               else "partial run: the committed scoreboard is kept")
         tr.write_line(f"{tier}: {path / 'scoreboard.json'} ({how})")

@@ -15,7 +15,9 @@ main process gathers them; a tier whose every claim ran (the whole ``claims/``
 folder collected, nothing deselected but other tiers, the session not interrupted)
 replaces ``results/<tier>/`` (scoreboard and plots). A partial run (``-k``, one
 file, an interrupted run) leaves the committed scoreboards alone and writes
-``results/partial/<tier>/`` instead. A killed run leaves only its staging folder, swept by the next run.
+``results/partial/<tier>/`` instead; a shard of a split run (pytest-split's
+``--splits N --group k``) writes ``results/shards/<tier>/<k>of<N>/``, which
+``python -m harness.merge`` puts back together. A killed run leaves only its staging folder, swept by the next run.
 """
 from __future__ import annotations
 
@@ -146,20 +148,21 @@ def staged_entries(root: Path | None = None) -> list:
             for line in p.read_text().splitlines() if line.strip()]
 
 
-def publish(tier: str, entries: list, run: dict, environment: dict, root: Path | None = None) -> Path:
-    """Write the tier's scoreboard from this run's entries and move its plots in:
-    a complete run replaces ``results/<tier>/`` whole, a partial one
-    ``results/partial/<tier>/`` (not committed). -> the folder written."""
-    root = root or results_dir()
-    target = root / tier if run["complete"] else root / "partial" / tier
+def publish(tier: str, entries: list, run: dict, environment: dict, target: Path, plots=(), **extra) -> dict:
+    """Write ``target/scoreboard.json`` from a run's entries and move the run's plots
+    (``plots``: PNG paths) in, replacing what ``target`` held. -> the board."""
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("*.png"):
         old.unlink()
-    for plot in (staging(root) / tier).glob("*.png"):
-        os.replace(plot, target / plot.name)
-    board = {"tier": tier, "run": run, "environment": environment, "claims": {e["id"]: e for e in entries}}
+    for plot in plots:
+        shutil.copyfile(plot, target / Path(plot).name)
+    board = {"tier": tier, "run": run, "environment": environment, "claims": {e["id"]: e for e in entries}, **extra}
     write_json(target / "scoreboard.json", board)
-    return target
+    return board
+
+
+def staged_plots(tier: str, root: Path | None = None) -> list:
+    return sorted((staging(root) / tier).glob("*.png"))
 
 
 def finish_staging(root: Path | None = None) -> None:

@@ -44,3 +44,11 @@ def test_command_prints_the_flip(tmp_path, capsys):
     history.append(board("r2", {"a": {"verdict": "inconclusive", "value": 1.0}}), tmp_path)
     assert history.main(["--results", str(tmp_path)]) == 0
     assert "flipped  a: reproduced -> inconclusive" in capsys.readouterr().out
+
+
+def test_durations_for_pytest_split_come_from_each_tiers_last_run(tmp_path):
+    history.append(board("r1", {"a": {"verdict": "reproduced", "node": "claims/x.py::t[a-fast]", "seconds": 1.0}}), tmp_path)
+    history.append(board("r2", {"a": {"verdict": "reproduced", "node": "claims/x.py::t[a-fast]", "seconds": 2.5}}), tmp_path)
+    out = tmp_path / "durations.json"
+    assert history.main(["--results", str(tmp_path), "--durations", str(out)]) == 0
+    assert json.loads(out.read_text()) == {"claims/x.py::t[a-fast]": 2.5}
