@@ -32,7 +32,7 @@ from harness.claim import (DOCUMENTS, ERROR, SKIPPED, All, AtLeast, AtMost, Betw
 CLAIMS_DIR = scoreboard.ROOT / "claims"
 JUDGED = pytest.StashKey[bool]()
 SUMMARY = pytest.StashKey[dict]()
-THRESHOLD_RULES = (AtLeast, AtMost, Between, All)
+THRESHOLD_RULES = (AtLeast, AtMost, Between)
 
 
 def pytest_addoption(parser):
@@ -158,11 +158,18 @@ def _json_interval(interval):
     return {k: v.to_dict() for k, v in interval.items()} if isinstance(interval, dict) else interval.to_dict()
 
 
+def _thresholds(rule) -> bool:
+    """True if the rule (or a part of an All) compares with a threshold."""
+    if isinstance(rule, All):
+        return any(map(_thresholds, rule.rules.values()))
+    return isinstance(rule, THRESHOLD_RULES)
+
+
 def evidence(case: Case, measured: Measured) -> str:
     """'interval' (over seeds), 'single run' (a threshold rule read on one run) or 'exact'."""
     if measured.interval is not None:
         return "interval"
-    return "single run" if isinstance(case.rule, THRESHOLD_RULES) else "exact"
+    return "single run" if _thresholds(case.rule) else "exact"
 
 
 def _entry(case: Case, verdict: str, node: str, **fields) -> dict:
