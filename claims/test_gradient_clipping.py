@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from harness import plots
-from harness.claim import Claim, Close, Tier, cases
+from harness.claim import Claim, Close, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("clipped gradients are compared with the document's printed values")
 
@@ -27,31 +27,6 @@ def clipping(option, split):
                          config={"option": option, "split": split})}
 
 
-CLAIMS = [
-    Claim("clipvalue_changes_direction", "001", "1d. Gradient Clipping", "297-305",
-          "if the original gradient vector is [0.9, 100.0] ... once you clip it by value, you get [0.9, 1.0]",
-          FLOAT32, clipping("clipvalue", [2]), port=PORT, document_value="[0.9, 1.0]"),
-    Claim("clipnorm_preserves_direction", "001", "1d. Gradient Clipping", "306-309",
-          "if you set clipnorm=1.0, then the vector [0.9, 100.0] will be clipped to [0.00899964, 0.9999595]",
-          FLOAT32, clipping("clipnorm", [2]), port=PORT, document_value="[0.00899964, 0.9999595]"),
-    Claim("clipnorm_preserves_direction_multi_variable", "001", "1d. Gradient Clipping", "306-308",
-          "If you want to ensure that Gradient Clipping does not change the direction of the gradient "
-          "vector, you should clip by norm by setting clipnorm",
-          FLOAT32 + " Expected refuted: Keras applies clipnorm to each variable's gradient separately, "
-          "so with the gradient split over two variables [0.9] keeps norm 0.9 < 1 and [100.0] becomes "
-          "[1.0]: the update is [0.9, 1.0], the direction clipvalue gives. Only global_clipnorm clips "
-          "the whole gradient.",
-          clipping("clipnorm", [1, 1]), expect="refuted", port=PORT,
-          document_value="direction preserved (stated for the whole gradient)"),
-    Claim("global_clipnorm_preserves_direction", "001", "1d. Gradient Clipping", "306-309",
-          "This will clip the whole gradient if its l2 norm is greater than the threshold you picked",
-          FLOAT32 + " What the document describes is Keras' global_clipnorm once a model has "
-          "more than one variable.",
-          clipping("global_clipnorm", [1, 1]), port=PORT + " global_clipnorm instead of clipnorm.",
-          document_value="[0.00899964, 0.9999595]"),
-]
-
-
 def clipped_gradient(option: str, split: list) -> np.ndarray:
     """Minus the update SGD(learning_rate=1, option=1.0) makes for GRADIENT held in
     variables of the sizes in ``split``; shape (2,)."""
@@ -63,11 +38,40 @@ def clipped_gradient(option: str, split: list) -> np.ndarray:
     return -np.concatenate([v.numpy() for v in variables])
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS))
-def test_gradient_clipping(case, judge):
+def clipping_update(case):
     clipped = clipped_gradient(case.config["option"], case.config["split"])
     cosine = float(clipped @ GRADIENT / np.linalg.norm(clipped) / np.linalg.norm(GRADIENT))
     figure = plots.vectors({"gradient": GRADIENT, case.config["option"]: clipped},
                            title=f"{case.claim.id}: cosine {cosine:.6f}")
-    judge(clipped, details={"cosine_to_gradient": cosine, "angle_degrees": float(np.degrees(np.arccos(min(cosine, 1.0))))},
-          figure=figure)
+    return Measured(clipped, details={"cosine_to_gradient": cosine,
+                                      "angle_degrees": float(np.degrees(np.arccos(min(cosine, 1.0))))},
+                    figure=figure)
+
+
+CLAIMS = [
+    Claim("clipvalue_changes_direction", "001", "1d. Gradient Clipping", "297-305",
+          "if the original gradient vector is [0.9, 100.0] ... once you clip it by value, you get [0.9, 1.0]",
+          FLOAT32, clipping("clipvalue", [2]), measure=clipping_update, port=PORT, document_value="[0.9, 1.0]"),
+    Claim("clipnorm_preserves_direction", "001", "1d. Gradient Clipping", "306-309",
+          "if you set clipnorm=1.0, then the vector [0.9, 100.0] will be clipped to [0.00899964, 0.9999595]",
+          FLOAT32, clipping("clipnorm", [2]), measure=clipping_update, port=PORT,
+          document_value="[0.00899964, 0.9999595]"),
+    Claim("clipnorm_preserves_direction_multi_variable", "001", "1d. Gradient Clipping", "306-308",
+          "If you want to ensure that Gradient Clipping does not change the direction of the gradient "
+          "vector, you should clip by norm by setting clipnorm",
+          FLOAT32 + " Keras applies clipnorm to each variable's gradient separately, so with the gradient "
+          "[0.9, 100.0] split over two variables [0.9] keeps norm 0.9 < 1 and [100.0] becomes "
+          "[1.0]: the update is [0.9, 1.0], the direction clipvalue gives. Only global_clipnorm clips "
+          "the whole gradient.",
+          clipping("clipnorm", [1, 1]), measure=clipping_update, port=PORT,
+          document_value="direction preserved (stated for the whole gradient)"),
+    Claim("global_clipnorm_preserves_direction", "001", "1d. Gradient Clipping", "306-309",
+          "This will clip the whole gradient if its l2 norm is greater than the threshold you picked",
+          FLOAT32 + " What the document describes is Keras' global_clipnorm once a model has "
+          "more than one variable.",
+          clipping("global_clipnorm", [1, 1]), measure=clipping_update,
+          port=PORT + " global_clipnorm instead of clipnorm.",
+          document_value="[0.00899964, 0.9999595]"),
+]
+
+test_claims = claim_test(CLAIMS)

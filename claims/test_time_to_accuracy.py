@@ -7,20 +7,25 @@ is the training time at the first checkpoint whose test accuracy is >= 0.99,
 where the run ends. Nothing is selected on the test set: the checkpoints are
 fixed, and the first that reaches the target ends the run.
 
+Each seed races both recipes, the document's and ours, back to back in the same
+process (order alternating with the seed). Times are never judged against a number
+of seconds: our recipe's claim is judged on its time over the document recipe's,
+seed by seed, in the same run.
+
 Alongside, the arithmetic rate: training FLOPs = 6 x forward MACs
 (``models.macs``; 2 FLOPs per MAC forward, the backward pass twice the forward)
 x images trained on, over training seconds, against a float32 matrix product
 measured in the same process (the machine's practical peak).
 """
+import functools
 import time
 
 import keras
 import numpy as np
-import pytest
 import tensorflow as tf
 
 from harness import data, models, plots, stats, training
-from harness.claim import All, AtMost, Claim, Exact, Tier, cases
+from harness.claim import All, AtMost, Claim, Exact, Measured, Tier, claim_test
 
 TARGET = 0.99
 
@@ -82,66 +87,118 @@ def matmul_flops(n: int = 2048, repeats: int = 20) -> float:
     return 2 * n ** 3 / best
 
 
+@functools.lru_cache(maxsize=None)
+def mnist_arrays():
+    """(x_train, y_train, x_test, y_test), x float32 (n, 28, 28, 1) in [0, 1]."""
+    mnist = data.load("mnist")
+    return data.scale(mnist.x_train)[..., None], mnist.y_train, data.scale(mnist.x_test)[..., None], mnist.y_test
+
+
+@functools.lru_cache(maxsize=None)
+def race(seed: int) -> dict:
+    """Both recipes on one seed, back to back in this process (the document's first on even
+    seeds, ours first on odd ones, so that drift in the machine's speed hits both):
+    {recipe: time_to_target(...)}. Shared by both claims."""
+    order = list(RECIPES) if seed % 2 == 0 else list(reversed(RECIPES))
+    return {recipe: time_to_target(recipe, seed, *mnist_arrays()) for recipe in order}
+
+
+def clock(run: dict) -> float:
+    """Seconds to 99%, or the whole training time of a run that never got there."""
+    return run["seconds"] if run["seconds"] is not None else run["points"][-1][0]
+
+
+def time_to_99(case, benchmark):
+    """Races the seeds (one benchmark round each) and judges config["recipe"]: the fraction
+    of its seeds reaching 99% and, where the rule has it, its time to 99% over the
+    document recipe's (paired by seed, Fieller)."""
+    recipe = case.config["recipe"]
+    races = {}
+
+    def one_seed():
+        seed = case.seeds[len(races)]
+        races[seed] = race(seed)
+
+    benchmark.pedantic(one_seed, rounds=len(case.seeds))
+    while len(races) < len(case.seeds):  # pytest-benchmark runs the target once when disabled
+        one_seed()
+    peak = matmul_flops()
+    summary = {}
+    for name in RECIPES:
+        runs = [r[name] for r in races.values()]
+        reached = [r["seconds"] for r in runs if r["seconds"] is not None]
+        flops = float(np.median([6 * r["macs"] * r["images"] / r["points"][-1][0] for r in runs]))
+        mean = stats.mean_ci(reached, confidence=case.confidence) if len(reached) > 1 else None
+        summary[name] = {"seconds_to_99": [r["seconds"] for r in runs],
+                         "median_s": float(np.median(reached)) if reached else None,
+                         "min_s": min(reached, default=None), "max_s": max(reached, default=None),
+                         "mean_interval_s": mean.to_dict() if mean else None,
+                         "training_gflop_per_s": flops / 1e9, "fraction_of_peak": flops / peak,
+                         "macs_per_image": runs[0]["macs"]}
+    benchmark.extra_info.update({"claim": case.claim.id, "matmul_peak_gflop_per_s": peak / 1e9,
+                                 **{f"{name}_{k}": v for name, s in summary.items() for k, v in s.items()
+                                    if k != "mean_interval_s"}})
+    runs = {seed: r[recipe] for seed, r in races.items()}
+    value = {"fraction_of_seeds_reaching_99": float(np.mean([r["seconds"] is not None for r in runs.values()]))}
+    interval, samples = {}, {name: s["seconds_to_99"] for name, s in summary.items()}
+    if "time_ratio_to_document" in case.rule.rules:
+        ours = np.array([clock(r[recipe]) for r in races.values()])
+        document = np.array([clock(r["document"]) for r in races.values()])
+        interval["time_ratio_to_document"] = stats.paired_ratio_ci(ours, document, confidence=case.confidence)
+        value["time_ratio_to_document"] = interval["time_ratio_to_document"].point
+        samples["ratio_per_seed"] = (ours / document).tolist()
+    median = summary[recipe]["median_s"]
+    figure = plots.checkpoints({f"seed {seed}": r["points"] for seed, r in runs.items()}, target=TARGET,
+                               title=f"{recipe} recipe: time to {TARGET:.0%}, median {median:.1f} s"
+                               if median is not None else f"{recipe} recipe: never reached {TARGET:.0%}")
+    return Measured(value, interval=interval or None, samples=samples,
+                    details={"matmul_peak_gflop_per_s": peak / 1e9, **summary,
+                             "points": {seed: r["points"] for seed, r in runs.items()}},
+                    figure=figure)
+
+
+SEEDS = tuple(range(10))  # a seed races both recipes, under a minute on a 2-core CPU
 REACH = ("every reported seed reaches 99.0% test accuracy at one of the recipe's checkpoints "
          "(fraction of seeds = 1)")
 CLAIMS = [
     Claim("cnn_99_percent_time_document_recipe", "000", "10. Lab: the 99% challenge", "581-590, 616-658",
           "Go for it and break the 99% limit.",
           "The document gives no time, so only this is judged: " + REACH + ", the checkpoints being the "
-          "end of epochs 1-8 (cnn_99_percent's budget). The time to 99% is the benchmark's result: "
-          "median, min and max over seeds in details and the plot.",
-          {"benchmark": Tier(All({"fraction_of_seeds_reaching_99": Exact(1.0)}), seeds=(0, 1, 2),
+          "end of epochs 1-8 (cnn_99_percent's budget), 10 seeds. The time to 99% is the benchmark's "
+          "result, never a threshold (seconds depend on the machine): median, min, max and the "
+          "Student-t interval of the mean over seeds, and the training arithmetic rate as a fraction "
+          "of a float32 matrix product's rate measured in the same run, are in details and the plot. "
+          "Each seed runs both recipes back to back; cnn_99_percent_time_fast_recipe shares the runs.",
+          {"benchmark": Tier(All({"fraction_of_seeds_reaching_99": Exact(1.0)}), seeds=SEEDS,
                              config={"recipe": "document"})},
+          measure=time_to_99,
           port="As cnn_99_percent (models.doc000_adam for Adam(decay=); no TensorBoard; keras.Input); "
                "validation_data=(x_test, y_test) becomes the Checkpoints callback, off the clock.",
           document_value="breaks 99% (no time given)"),
     Claim("cnn_99_percent_time_fast_recipe", "000", "10. Lab: the 99% challenge", "581-590",
           "Go for it and break the 99% limit.",
-          "Our recipe, not the document's: how fast 99% can honestly be reached on this 2-core CPU. "
-          "The goal set for it (issue 4), judged in the benchmark tier only since it is a time on one "
-          "machine: " + REACH + " and the slowest seed's time to 99% is at most 10 s (a seed that never "
-          "gets there counts with its whole training time). Recipe, fixed before the reported seeds from "
-          "a pilot on seeds 100-103 trained on the first 50,000 training images and checked on the other "
-          "10,000 (never the test set): models.fast_mnist_cnn (space-to-depth, two convs with BN, 1.16 M "
-          "MACs), SGD-Nesterov one-cycle to 0.1 (models.fast_mnist_sgd), label smoothing 0.1, batch 128, "
-          "780 steps with a checkpoint every 195. Pilot (helper's script, batches of exactly 128): "
-          "validation 99.0% first reached at 5.5-8.6 s, 99.12-99.16% at step 780 (9.1-11.2 s).",
+          "Our recipe, not the document's: how much faster 99% can honestly be reached. Judged in "
+          "the benchmark tier only, and only on quantities measured in the same run, so that the rule "
+          "means the same on any machine: " + REACH + ", and our time to 99% over the document "
+          "recipe's time to 99% on the same seed, run back to back in the same process (order "
+          "alternating with the seed), at most 1/5: the goal set for the recipe (issue 4) read as a "
+          "five-fold speed-up over the document's recipe. The value is the ratio of the mean times "
+          "over the 10 seeds; its paired Fieller interval, at the Bonferroni level for the rule's two "
+          "parts, must lie at or below 1/5 (refuted if it lies wholly above). A seed that never gets "
+          "to 99% counts with its whole training time. Recipe, fixed before the reported seeds from "
+          "a pilot on seeds 100-103 trained on the first 50,000 training images and checked on the "
+          "other 10,000 (never the test set): models.fast_mnist_cnn (space-to-depth, two convs with "
+          "BN, 1.16 M MACs), SGD-Nesterov one-cycle to 0.1 (models.fast_mnist_sgd), label smoothing "
+          "0.1, batch 128, 780 steps with a checkpoint every 195. Both recipes' training arithmetic "
+          "rates as fractions of a float32 matrix product's rate measured in the same run are in "
+          "details, not judged.",
           {"benchmark": Tier(All({"fraction_of_seeds_reaching_99": Exact(1.0),
-                                  "max_seconds_to_99": AtMost(10.0)}), seeds=(0, 1, 2, 3, 4),
+                                  "time_ratio_to_document": AtMost(1 / 5)}), seeds=SEEDS,
                              config={"recipe": "fast"})},
+          measure=time_to_99,
           port="Not a port: our recipe. The harness's pipeline keeps each pass's last short batch "
                "(60,000 = 468 x 128 + 96) where the pilot's dropped it.",
           document_value="breaks 99% (no time given)"),
 ]
 
-
-@pytest.mark.parametrize("case", cases(CLAIMS))
-def test_time_to_99(case, judge, benchmark):
-    recipe = case.config["recipe"]
-    mnist = data.load("mnist")
-    x, x_test = data.scale(mnist.x_train)[..., None], data.scale(mnist.x_test)[..., None]
-    runs = {}
-
-    def one_seed():
-        seed = case.seeds[len(runs)]
-        runs[seed] = time_to_target(recipe, seed, x, mnist.y_train, x_test, mnist.y_test)
-
-    benchmark.pedantic(one_seed, rounds=len(case.seeds))
-    seconds = [r["seconds"] for r in runs.values()]
-    reached = [s for s in seconds if s is not None]
-    slowest = max(r["seconds"] if r["seconds"] is not None else r["points"][-1][0] for r in runs.values())
-    flops = float(np.median([6 * r["macs"] * r["images"] / r["points"][-1][0] for r in runs.values()]))
-    peak = matmul_flops()
-    summary = {"seconds_to_99": seconds, "median_s": float(np.median(reached)) if reached else None,
-               "min_s": min(reached, default=None), "max_s": max(reached, default=None),
-               "training_gflop_per_s": flops / 1e9, "matmul_peak_gflop_per_s": peak / 1e9,
-               "fraction_of_peak": flops / peak, "macs_per_image": runs[case.seeds[0]]["macs"]}
-    benchmark.extra_info.update({"claim": case.claim.id, **summary})
-    value = {"fraction_of_seeds_reaching_99": len(reached) / len(seconds), "max_seconds_to_99": slowest}
-    figure = plots.checkpoints({f"seed {seed}": r["points"] for seed, r in runs.items()}, target=TARGET,
-                               title=f"{recipe} recipe: time to {TARGET:.0%}, median {summary['median_s']:.1f} s"
-                               if reached else f"{recipe} recipe: never reached {TARGET:.0%}")
-    judge({k: value[k] for k in case.rule.rules}, samples=seconds,
-          details={**summary, "points": {seed: r["points"] for seed, r in runs.items()},
-                   "mean_interval_s": stats.bootstrap_ci(reached).to_dict() if len(reached) > 1 else None},
-          figure=figure)
+test_claims = claim_test(CLAIMS)

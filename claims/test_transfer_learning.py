@@ -8,46 +8,17 @@ training images, its test set all sandal/shirt test images (2,000 in the full
 set, 200 in the embedded subset). Per seed: model A is trained on task A; model
 B from scratch on task B; model B on A = A's hidden layers (a clone with A's
 weights) + a new Dense(1, sigmoid), trained frozen then unfrozen as in the
-document. Measured: test accuracy of both B models, in percent.
+document. Read back: test accuracy of both B models, in percent.
 """
 import functools
 
 import keras
 import numpy as np
-import pytest
 
 from harness import data, models, plots, stats, training
-from harness.claim import AtLeast, Claim, Tier, cases
+from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
 
 SANDAL, SHIRT = 5, 6
-
-CLAIMS = [
-    Claim("transfer_learning_cherry_pick", "001", "2a. Transfer Learning with Keras", "330-381",
-          "This model's test accuracy is 99.25%, which means that transfer learning reduced the error "
-          "rate from 2.8% down to almost 0.7%! Are you convinced? You shouldn't be: I cheated!",
-          "Rule fixed before measuring: the document reports B on A 99.25% vs B from scratch 97.2%, a "
-          "gain of 2.05 points. Reproduced if the 95% paired bootstrap interval of the mean gain "
-          "(B on A minus scratch, test accuracy in points, paired by seed) is >= 1.0 point (half the "
-          "document's gain: room for a different split and library); refuted if the whole interval "
-          "is below 1.0, which is what the document's own 'I cheated' predicts. Full tier only (the fast tier cost minutes). MEASURED (a removed fast tier on the subset, "
-          "seeds 0-2, after the rule was fixed): B on A 98.5/97.5/96.0% vs scratch 99.5/99.0/99.0%, "
-          "gain -1.83 points, 95% interval [-3.0, -1.0]: transfer made B worse, so refuted (model A "
-          "only reached 82-86% on task A after 5 epochs on the subset). Full tier (seeds 0-9, model A "
-          "89.2-90.0% on task A): B on A 98.07% vs scratch 98.47% (mean of 10), gain -0.40 points, "
-          "95% interval [-0.95, +0.33]: no gain, refuted; scratch B already beats the document's "
-          "97.2%, and B on A's best seed (99.45%) is near its 99.25%, as a cherry-pick would find.",
-          {"full": Tier(AtLeast(1.0), seeds=tuple(range(10)),
-                        config={"source": "load", "a_epochs": 5, "b_train": 200})},
-          port="keras.models.Sequential(model_A.layers[:-1]) on a clone of A (clone_model + "
-               "set_weights, as the document advises) instead of A itself; lr= -> learning_rate=; no "
-               "validation_data (the document's validation set is not printed); model A's and B's "
-               "architecture and A/B-from-scratch training (SGD learning_rate=1e-3, B 20 epochs) are "
-               "the book notebook's, the document omits them; model A trains a_epochs (notebook: 20) "
-               "to fit the CPU budget, its test accuracy is in details.",
-          expect="refuted",
-          document_value="B on A 99.25% vs B 97.2% (cherry-picked)"),
-]
-
 
 @functools.lru_cache(maxsize=None)
 def tasks(source: str, b_train: int):
@@ -97,16 +68,43 @@ def transfer(source: str, seed: int, a_epochs: int, b_train: int) -> dict:
             "on_a": accuracy(on_a, xbt, ybt)}
 
 
-@pytest.mark.parametrize("case", cases(CLAIMS))
-def test_transfer_learning(case, judge):
+
+def transfer_gain(case):
+    """Paired gain B on A minus B from scratch (task B test accuracy, points) over seeds."""
     cfg = case.config
     runs = [transfer(cfg["source"], s, cfg["a_epochs"], cfg["b_train"]) for s in case.seeds]
     on_a, scratch = [r["on_a"] for r in runs], [r["scratch"] for r in runs]
-    interval = stats.paired_difference_ci(on_a, scratch)
+    interval = stats.paired_difference_ci(on_a, scratch, confidence=case.confidence)
     figure = plots.points({"B from scratch": scratch, "B on A": on_a}, ylabel="task B test accuracy (%)",
                           title=f"transfer_learning_cherry_pick: {len(case.seeds)} seeds",
                           hline=(99.25, "document: B on A 99.25% (scratch 97.2%)"))
-    judge(interval.point, interval=interval, samples={"on_a": on_a, "scratch": scratch},
-          details={"model_a_test_accuracy": [r["a"] for r in runs],
-                   "b_test_examples": len(tasks(cfg["source"], cfg["b_train"])[2][1])},
-          figure=figure)
+    return Measured(interval.point, interval=interval, samples={"on_a": on_a, "scratch": scratch},
+                    details={"model_a_test_accuracy": [r["a"] for r in runs],
+                             "b_test_examples": len(tasks(cfg["source"], cfg["b_train"])[2][1])},
+                    figure=figure)
+
+
+CLAIMS = [
+    Claim("transfer_learning_cherry_pick", "001", "2a. Transfer Learning with Keras", "330-381",
+          "This model's test accuracy is 99.25%, which means that transfer learning reduced the error "
+          "rate from 2.8% down to almost 0.7%! Are you convinced? You shouldn't be: I cheated!",
+          "Rule fixed before measuring: the document reports B on A 99.25% vs B from scratch 97.2%, a "
+          "gain of 2.05 points. Reproduced if the 95% Student-t interval of the mean paired gain "
+          "(B on A minus scratch, task B test accuracy in points, paired by seed) is >= 1.0 point "
+          "(half the document's gain: room for a different split and library); refuted if the whole "
+          "interval is below 1.0, which is what the document's own 'I cheated' predicts. 10 seeds. "
+          "Model A trains 20 epochs, the length of the notebook the document follows (a seed costs "
+          "under two minutes on a 2-core CPU, about 17 minutes in all: the nightly tier, beyond the full tier's 45 minutes).",
+          {"nightly": Tier(AtLeast(1.0), seeds=tuple(range(10)),
+                           config={"source": "load", "a_epochs": 20, "b_train": 200})},
+          measure=transfer_gain,
+          port="keras.models.Sequential(model_A.layers[:-1]) on a clone of A (clone_model + "
+               "set_weights, as the document advises) instead of A itself; lr= -> learning_rate=; no "
+               "validation_data (the document's validation set is not printed); model A's and B's "
+               "architecture and A/B-from-scratch training (SGD learning_rate=1e-3, A 20 epochs, B 20 "
+               "epochs) are the book notebook's, the document omits them; model A's test accuracy "
+               "on task A is in details.",
+          document_value="B on A 99.25% vs B 97.2% (cherry-picked)"),
+]
+
+test_claims = claim_test(CLAIMS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from harness import baseline, inventory, page, scoreboard
 from harness.claim import DOCUMENTS, ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
 
-TIERS = ("fast", "full", "benchmark")
+TIERS = ("fast", "full", "nightly", "benchmark")
 VERDICTS = (REPRODUCED, REFUTED, INCONCLUSIVE, SKIPPED, ERROR, EXCLUDED)
 TESTED = (REPRODUCED, REFUTED, INCONCLUSIVE)
 TITLES = {
