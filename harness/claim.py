@@ -140,6 +140,20 @@ class All:
 
 
 @dataclass(frozen=True)
+class RefuteOnly:
+    """A budget that can refute the claim but not show it: refuted when ``rule`` is,
+    inconclusive otherwise (e.g. a short run that already breaks a barrier the
+    document says its long run cannot break; a short run below it shows nothing)."""
+    rule: Any
+
+    def verdict(self, value, interval=None):
+        return REFUTED if self.rule.verdict(value, interval) == REFUTED else INCONCLUSIVE
+
+    def __str__(self):
+        return f"{self.rule} (this budget can only refute)"
+
+
+@dataclass(frozen=True)
 class Excluded:
     """Not a test: the statement is recorded as excluded, with the claim's reason."""
 
