@@ -279,7 +279,7 @@ def deep_dnn_as_written(case):
         model.add(keras.layers.Dense(64, activation="relu"))
     model.add(keras.layers.Dense(10, activation="softmax"))
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["acc"])
-    d = data.subset("mnist") if c["source"] == "subset" else data.load("mnist")
+    d = data.get("mnist", c["source"])
     x_train = (d.x_train / 255.0).astype(np.float32)
     history, error = None, None
     try:

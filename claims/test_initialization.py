@@ -43,7 +43,7 @@ def inputs(source: str, examples: int):
     """The first ``examples`` Fashion-MNIST training images (embedded subset or full set),
     flattened to (examples, 784) float32, standardized to mean 0 and variance 1 over all
     pixels; labels (examples,)."""
-    d = data.subset("fashion_mnist") if source == "subset" else data.load("fashion_mnist")
+    d = data.get("fashion_mnist", source)
     x = data.scale(d.x_train[:examples]).reshape(examples, -1)
     return (x - x.mean()) / x.std(), d.y_train[:examples]
 

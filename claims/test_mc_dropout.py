@@ -61,7 +61,7 @@ def predictions(source: str, n_valid: int, epochs: int, shorter_epochs: int, bat
     training images held out) and predict its test set. Returns predict()'s dict for the
     trained model, "labels" (n_test,), and "shorter": predict()'s dict for the same run's
     weights after ``shorter_epochs``."""
-    fashion = getattr(data, source)("fashion_mnist")
+    fashion = data.get("fashion_mnist", source)
     x_train = fashion.x_train[n_valid:].astype("float32")
     means, stds = x_train.mean(axis=0), x_train.std(axis=0)
     stds[stds == 0] = 1.0

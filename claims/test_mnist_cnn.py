@@ -66,7 +66,7 @@ def lr_decay_port(case):
 def cnn_test_accuracy(case):
     """Every seed's test accuracy after the tier's epochs; the rule reads the lowest."""
     c = case.config
-    mnist = getattr(data, c["source"])("mnist")
+    mnist = data.get("mnist", c["source"])
     x_train, x_test = data.scale(mnist.x_train)[..., None], data.scale(mnist.x_test)[..., None]
     accuracy, loss, curves, seconds = {}, {}, {}, {}
     for seed in case.seeds:

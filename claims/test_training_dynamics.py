@@ -44,7 +44,7 @@ def dead_fraction(model: keras.Model, x) -> float:
 def relu_run(source: str, lr: float, seed: int, epochs: int) -> dict:
     """Dead fraction (of 400 hidden units; None if the run diverged) and training accuracy
     per epoch of one SGD run."""
-    d = data.subset("fashion_mnist") if source == "subset" else data.load("fashion_mnist")
+    d = data.get("fashion_mnist", source)
     x = data.scale(d.x_train)
     run = training.train(models.doc001_mlp, x, d.y_train, seed=seed, epochs=epochs, batch_size=32,
                          optimizer=lambda: keras.optimizers.SGD(learning_rate=lr))

@@ -23,7 +23,7 @@ SANDAL, SHIRT = 5, 6
 @functools.lru_cache(maxsize=None)
 def tasks(source: str, b_train: int):
     """((x_A, y_A), (x_B, y_B), (x_B_test, y_B_test), (x_A_test, y_A_test)): x float32 (n, 28, 28)."""
-    d = data.subset("fashion_mnist") if source == "subset" else data.load("fashion_mnist")
+    d = data.get("fashion_mnist", source)
     x, y, xt, yt = data.scale(d.x_train), d.y_train, data.scale(d.x_test), d.y_test
 
     def split_a(x, y):

@@ -28,7 +28,7 @@ def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dic
     -> 'init', 'trained': kernel gradient RMS per Dense layer, shape (5,); 'moved':
     relative change of each kernel over training, shape (5,); 'loss': training-set
     cross-entropy after training; 'history': per-epoch running loss."""
-    d = data.subset("mnist") if source == "subset" else data.load("mnist")
+    d = data.get("mnist", source)
     x, y = data.scale(d.x_train), d.y_train
     training.seed_everything(seed)
     model = models.doc000_five_layer(activation)
@@ -49,7 +49,7 @@ def runs(case, activation: str) -> list:
 
 
 def steps(case) -> int:
-    n = len((data.subset if case.config["source"] == "subset" else data.load)("mnist").x_train)
+    n = len(data.get("mnist", case.config["source"]).x_train)
     return case.config["epochs"] * n // 100
 
 

@@ -307,3 +307,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def get(name: str, source: str) -> Dataset:
+    """A claim config's data: source "subset" (the embedded subset, fast tier) or "load"
+    (the whole dataset, full tier)."""
+    if source not in ("subset", "load"):
+        raise ValueError(f"source must be 'subset' or 'load', got {source!r}")
+    return subset(name) if source == "subset" else load(name)
