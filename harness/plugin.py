@@ -55,10 +55,11 @@ def _main(config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
-    """``pytest claims -m fast`` runs in one pytest-xdist worker per CPU core (each claim
-    file in one worker, so that its trainings are shared between its claims). ``-n 0``
-    (or ``--pdb``) keeps one process."""
-    if (config.option.markexpr == "fast" and config.pluginmanager.hasplugin("xdist")
+    """``pytest claims -m fast`` and ``-m full`` run in one pytest-xdist worker per CPU
+    core (each claim file in one worker, so that its trainings are shared between its
+    claims). ``-n 0`` (or ``--pdb``) keeps one process; the benchmark tier keeps one
+    (timings need the machine to themselves)."""
+    if (config.option.markexpr in ("fast", "full") and config.pluginmanager.hasplugin("xdist")
             and "PYTEST_XDIST_WORKER" not in os.environ
             and getattr(config.option, "numprocesses", 0) is None and not config.option.usepdb
             and (os.cpu_count() or 1) > 1):
