@@ -1,0 +1,87 @@
+"""claims/baseline.json: how a verdict compares with the accepted one, and what
+--accept-verdicts writes."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import baseline
+from harness.baseline import CHANGED, NEW, NOT_RUN, SAME
+
+
+@pytest.mark.parametrize("verdict, accepted, change", [
+    ("reproduced", "reproduced", SAME),
+    ("refuted", "refuted", SAME),
+    ("inconclusive", "inconclusive", SAME),
+    ("excluded", "excluded", SAME),
+    ("reproduced", None, NEW),
+    ("excluded", None, NEW),
+    ("reproduced", "refuted", CHANGED),
+    ("refuted", "inconclusive", CHANGED),
+    ("inconclusive", "reproduced", CHANGED),
+    ("excluded", "reproduced", CHANGED),
+    # an error or a skip is never "changed": it did not give a verdict to compare
+    ("error", "reproduced", NOT_RUN),
+    ("skipped", "refuted", NOT_RUN),
+    ("error", None, NEW),
+    ("skipped", None, NEW),
+])
+def test_change(verdict, accepted, change):
+    assert baseline.change(verdict, accepted) == change
+
+
+def entry(claim_id, verdict, tier="fast"):
+    return {"id": claim_id, "tier": tier, "verdict": verdict}
+
+
+def test_load_without_a_file_is_empty(tmp_path):
+    assert baseline.load(tmp_path / "baseline.json") == {}
+
+
+def test_accept_writes_one_sorted_line_per_key_and_keeps_the_others(tmp_path):
+    path = tmp_path / "baseline.json"
+    baseline.save({"zeta-fast": "refuted", "alpha-full": "reproduced", "mid-fast": "inconclusive"}, path)
+    moved = baseline.accept([
+        entry("zeta", "reproduced"),            # changed
+        entry("mid", "inconclusive"),           # same: not moved
+        entry("beta", "refuted"),               # new
+        entry("gamma", "excluded", "full"),     # new
+        entry("alpha", "error", "full"),        # an error is never written
+        entry("delta", "skipped"),              # a skip is never written
+        entry("mid", "skipped", "full"),
+    ], path)
+    assert moved == ["beta-fast", "gamma-full", "zeta-fast"]
+    assert baseline.load(path) == {"alpha-full": "reproduced", "beta-fast": "refuted", "gamma-full": "excluded",
+                                   "mid-fast": "inconclusive", "zeta-fast": "reproduced"}
+    text = path.read_text()
+    assert text == ('{\n'
+                    '  "alpha-full": "reproduced",\n'
+                    '  "beta-fast": "refuted",\n'
+                    '  "gamma-full": "excluded",\n'
+                    '  "mid-fast": "inconclusive",\n'
+                    '  "zeta-fast": "reproduced"\n'
+                    '}\n')
+    assert json.loads(text) == baseline.load(path)
+
+
+def test_accept_into_a_missing_file_and_accepting_twice_moves_nothing(tmp_path):
+    path = tmp_path / "baseline.json"
+    entries = [entry("b", "reproduced"), entry("a", "refuted"), entry("c", "error")]
+    assert baseline.accept(entries, path) == ["a-fast", "b-fast"]
+    before = path.read_text()
+    assert baseline.accept(entries, path) == []
+    assert path.read_text() == before
+    assert baseline.accept([], path) == []
+    assert baseline.load(path) == {"a-fast": "refuted", "b-fast": "reproduced"}
+
+
+def test_the_path_follows_claims_baseline(tmp_path):
+    """CLAIMS_BASELINE is read when harness.baseline is imported (the plugin tests rely on it)."""
+    target = tmp_path / "elsewhere.json"
+    out = subprocess.run([sys.executable, "-c", "from harness import baseline; print(baseline.PATH)"],
+                         env={**os.environ, "CLAIMS_BASELINE": str(target)}, capture_output=True, text=True,
+                         cwd=Path(baseline.__file__).parent.parent, check=True)
+    assert out.stdout.strip() == str(target)

@@ -1,0 +1,352 @@
+"""harness/plugin.py end to end: real pytest runs in subprocesses, each with its own
+results folder (CLAIMS_RESULTS_DIR) and baseline (CLAIMS_BASELINE), so that the
+repository's results/ and claims/baseline.json are never touched.
+
+- claims/test_optimizers.py's fast tier (three exact, cheap claims): a verdict that
+  differs from the baseline fails the run and names the claim and both verdicts;
+  ``--accept-verdicts`` passes and writes the new verdict (other keys kept); the rerun
+  passes; a one-file run is partial (results/partial/<tier>/) and its entries carry
+  their provenance; a NaN measurement (SGD patched to write NaN) is an error.
+- Bad settings are usage errors (pytest exit code 4) before anything runs.
+- A throwaway claim file (written into tmp_path, with harness.plugin's CLAIMS_DIR
+  pointed at its folder, so that running it is a complete run): how judge treats
+  intervals at the wrong confidence, NaN, undeclared drops, skips, single runs,
+  exclusions, fixtures and figures, and what a complete run publishes.
+"""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTIMIZERS = ["claims/test_optimizers.py", "-m", "fast", "-n", "0", "-q", "-p", "no:cacheprovider"]
+OPTIMIZER_CASES = {"momentum_terminal_velocity-fast", "adam_bias_correction-fast", "nesterov_faster-fast"}
+USAGE_ERROR = 4
+
+
+def pytest_run(args, results, *, cwd=ROOT, pythonpath=(), **env):
+    """``python -m pytest *args`` in a subprocess -> (return code, stdout + stderr)."""
+    environ = {k: v for k, v in os.environ.items()
+               if not k.startswith(("CLAIMS_", "PYTEST_")) or k == "CLAIMS_DATA_DIR"}
+    environ.update(CLAIMS_RESULTS_DIR=str(results), CLAIMS_BASELINE=str(results / "baseline.json"),
+                   CLAIMS_DETERMINISTIC="0",
+                   PYTHONPATH=os.pathsep.join([*map(str, pythonpath), str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    environ.update(env)
+    proc = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=cwd, env=environ, capture_output=True,
+                          text=True, timeout=600)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def board(results, tier="fast", partial=True):
+    return json.loads((results / ("partial" if partial else "") / tier / "scoreboard.json").read_text())
+
+
+# --- the baseline: a changed verdict fails until it is accepted -------------------
+
+@pytest.fixture(scope="module")
+def optimizer_runs(tmp_path_factory):
+    """Three runs of the optimizers' fast tier into one results folder: against a
+    baseline that says momentum_terminal_velocity-fast is refuted, then with
+    --accept-verdicts, then again. -> {name: (rc, output, scoreboard, baseline)}."""
+    results = tmp_path_factory.mktemp("optimizers")
+    path = results / "baseline.json"
+    path.write_text(json.dumps({"momentum_terminal_velocity-fast": "refuted", "some_other_claim-full": "inconclusive"}))
+    runs = {}
+    for name, extra in (("changed", []), ("accept", ["--accept-verdicts"]), ("rerun", [])):
+        rc, output = pytest_run(OPTIMIZERS + extra, results)
+        runs[name] = (rc, output, board(results), json.loads(path.read_text()), path.read_text())
+    runs["results"] = results
+    return runs
+
+
+def test_a_changed_verdict_fails_and_names_the_claim_and_both_verdicts(optimizer_runs):
+    rc, output, scores, accepted, _ = optimizer_runs["changed"]
+    assert rc == 1, output
+    assert "momentum_terminal_velocity-fast: verdict reproduced, accepted refuted" in output
+    assert "changed: momentum_terminal_velocity-fast: refuted -> reproduced" in output
+    assert "1 failed, 2 passed" in output
+    entry = scores["claims"]["momentum_terminal_velocity"]
+    assert (entry["verdict"], entry["baseline"], entry["change"]) == ("reproduced", "refuted", "changed")
+    assert {e["change"] for k, e in scores["claims"].items() if k != "momentum_terminal_velocity"} == {"new"}
+    assert accepted["momentum_terminal_velocity-fast"] == "refuted"  # a failing run accepts nothing
+
+
+def test_accept_verdicts_passes_and_writes_the_baseline(optimizer_runs):
+    rc, output, scores, accepted, text = optimizer_runs["accept"]
+    assert rc == 0, output
+    assert accepted == {"momentum_terminal_velocity-fast": "reproduced", "some_other_claim-full": "inconclusive",
+                        **{f"{cid}-fast": e["verdict"] for cid, e in scores["claims"].items()}}
+    assert set(accepted) == OPTIMIZER_CASES | {"some_other_claim-full"}
+    assert text == "{\n" + ",\n".join(f'  "{k}": "{v}"' for k, v in sorted(accepted.items())) + "\n}\n"
+    assert "accepted into claims/baseline.json: 3 verdicts" in output
+
+
+def test_the_rerun_passes_with_every_verdict_the_same(optimizer_runs):
+    rc, output, scores, accepted, _ = optimizer_runs["rerun"]
+    assert rc == 0, output
+    assert "3 passed" in output and "3 same, 0 changed, 0 new, 0 not run" in output
+    assert {e["change"] for e in scores["claims"].values()} == {"same"}
+    assert accepted == optimizer_runs["accept"][3]
+
+
+def test_a_one_file_run_is_partial_and_every_entry_has_its_provenance(optimizer_runs):
+    results = optimizer_runs["results"]
+    assert (results / "partial" / "fast" / "scoreboard.json").exists()
+    assert not (results / "fast").exists() and not (results / "history.jsonl").exists()
+    assert not list((results / ".runs").iterdir())  # staging folders removed at the end
+    assert (results / "partial" / "fast" / "nesterov_faster.png").exists()
+    runs = [optimizer_runs[name][2]["run"] for name in ("changed", "accept", "rerun")]
+    assert len({r["id"] for r in runs}) == 3
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    for scores in (optimizer_runs[name][2] for name in ("changed", "accept", "rerun")):
+        run = scores["run"]
+        assert run["complete"] is False and run["args"][:3] == OPTIMIZERS[:3]
+        assert isinstance(run["dirty"], list) and run["commit"]
+        assert {f"{cid}-fast" for cid in scores["claims"]} == OPTIMIZER_CASES
+        assert scores["environment"]["tensorflow"].startswith("2.")
+        for cid, e in scores["claims"].items():
+            assert e["run"] == run["id"] and e["commit"] == run["commit"] and e["dirty"] == bool(run["dirty"])
+            assert e["options"] == {"mixed_precision": "", "xla": False, "deterministic": "0"}
+            assert e["node"] == f"claims/test_optimizers.py::test_claims[{cid}-fast]"
+            assert isinstance(e["seeds"], list) and e["seeds"]
+    assert runs[-1]["commit"] in (head.stdout.strip(), "unknown")
+    nesterov = optimizer_runs["rerun"][2]["claims"]["nesterov_faster"]
+    assert nesterov["seeds"] == list(range(8)) and nesterov["evidence"] == "interval"
+    assert nesterov["interval"]["confidence"] == 0.95 and nesterov["interval"]["n"] == 8
+    assert len(nesterov["samples"]["nesterov"]) == 8
+
+
+# --- NaN is an error -----------------------------------------------------------------
+
+NAN_SGD = """
+def pytest_configure(config):
+    import keras
+    apply = keras.optimizers.SGD.apply_gradients
+
+    def apply_then_nan(self, grads_and_vars):
+        grads_and_vars = list(grads_and_vars)
+        result = apply(self, grads_and_vars)
+        for _, variable in grads_and_vars:
+            variable.assign(variable + float("nan"))
+        return result
+    keras.optimizers.SGD.apply_gradients = apply_then_nan
+"""
+
+
+def test_a_nan_measurement_is_an_error(tmp_path):
+    (tmp_path / "nan_sgd.py").write_text(NAN_SGD)
+    rc, output = pytest_run(OPTIMIZERS + ["-p", "nan_sgd"], tmp_path, pythonpath=[tmp_path])
+    assert rc == 1, output
+    claims = board(tmp_path)["claims"]
+    momentum = claims["momentum_terminal_velocity"]
+    assert momentum["verdict"] == "error", momentum
+    assert momentum["message"].startswith("non-finite measurement") and momentum["change"] == "new"
+    assert "momentum_terminal_velocity-fast: error: non-finite measurement" in output
+    assert claims["adam_bias_correction"]["verdict"] == "reproduced"  # Adam is not SGD: untouched
+    assert not (tmp_path / "baseline.json").exists()
+
+
+# --- bad settings ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("variable, value", [
+    ("CLAIMS_MIXED_PRECISION", "bogus"), ("CLAIMS_DETERMINISTIC", "2"), ("CLAIMS_XLA", "yes"),
+    ("CLAIMS_DATA_DIR", "/nonexistent"),
+])
+def test_a_bad_setting_is_a_usage_error_before_anything_runs(tmp_path, variable, value):
+    rc, output = pytest_run(OPTIMIZERS, tmp_path, **{variable: value})
+    assert rc == USAGE_ERROR, output
+    assert f"{variable}={value!r}" in output
+    assert "passed" not in output and "failed" not in output
+    assert not (tmp_path / ".runs").exists() and not (tmp_path / "partial").exists()
+
+
+# --- judge, on a throwaway claim file ------------------------------------------------------
+
+FAKE_CLAIMS = '''
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pytest
+
+from harness import stats
+from harness.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Tier, claim_test
+
+SAMPLES = [1.2, 1.4, 1.3]
+
+
+def right_level(case):
+    iv = stats.mean_ci(SAMPLES, confidence=case.confidence)
+    return Measured(iv.point, interval=iv, samples=SAMPLES)
+
+
+def level(confidence):
+    def measure(case):
+        iv = stats.mean_ci(SAMPLES, confidence=confidence)
+        return Measured(iv.point, interval=iv)
+    return measure
+
+
+def both_parts(confidence):
+    def measure(case):
+        interval = {"a": stats.mean_ci(SAMPLES, confidence=confidence or case.confidence),
+                    "b": stats.mean_ci([2.0, 2.2, 2.1], confidence=confidence or case.confidence)}
+        return Measured({k: v.point for k, v in interval.items()}, interval=interval)
+    return measure
+
+
+def nan_value(case):
+    return Measured(float("nan"))
+
+
+def dropped(case):
+    iv = stats.mean_ci(SAMPLES, confidence=case.confidence)
+    return Measured(iv.point, interval=iv, dropped=[3])
+
+
+def single(case):
+    return Measured(0.5)
+
+
+def skips(case):
+    pytest.skip("the dataset is not here")
+
+
+def with_fixture(case, tmp_path):
+    (tmp_path / "x").write_text("12")
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    return Measured(int((tmp_path / "x").read_text()), figure=fig)
+
+
+def claim(cid, measure, rule=AtLeast(1.0), **tier):
+    return Claim(cid, "001", "1", "1", "q", "r", {"fast": Tier(rule, seeds=(0, 1, 2), **tier)}, measure=measure)
+
+
+CLAIMS = [
+    claim("right_level", right_level),
+    claim("wrong_level", level(0.975)),
+    claim("all_right_level", both_parts(None), All({"a": AtLeast(0.9), "b": AtLeast(0.9)})),
+    claim("all_wrong_level", both_parts(0.95), All({"a": AtLeast(1.0), "b": AtLeast(1.0)})),
+    claim("nan_value", nan_value),
+    claim("undeclared_drop", dropped),
+    claim("declared_drop", dropped, drop="seeds whose loss became NaN"),
+    claim("single_run", single),
+    claim("skips", skips),
+    claim("with_fixture", with_fixture, Exact(12)),
+    Claim("excluded", "001", "1", "1", "q", "not testable", {"fast": Tier(Excluded())}),
+]
+
+test_claims = claim_test(CLAIMS)
+'''
+
+FORGETS_JUDGE = '''
+import pytest
+from harness.claim import AtLeast, Claim, Tier, cases
+
+CLAIM = Claim("forgets_judge", "001", "1", "1", "q", "r", {"fast": Tier(AtLeast(1.0))})
+
+
+@pytest.mark.parametrize("case", cases([CLAIM]))
+def test_forgets(case, judge):
+    pass
+'''
+
+POINT_CLAIMS_DIR = """
+from pathlib import Path
+import harness.plugin
+harness.plugin.CLAIMS_DIR = Path(__file__).resolve().parent / "claims"
+"""
+
+
+@pytest.fixture(scope="module")
+def fake_run(tmp_path_factory):
+    """Two runs of a throwaway claims folder, CLAIMS_DIR pointed at it: all of it (a
+    complete run), then with a second file whose claim test never calls judge, selected
+    with -k (a partial run). -> {name: (rc, output, scoreboard)} and the folder."""
+    tmp = tmp_path_factory.mktemp("fake")
+    (tmp / "claims").mkdir()
+    (tmp / "claims" / "test_fake.py").write_text(FAKE_CLAIMS)
+    (tmp / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
+    args = ["claims", "-m", "fast", "-n", "0", "-rA", "-p", "harness.plugin", "-p", "fake_claims_dir",
+            "-p", "no:cacheprovider", "--rootdir", str(tmp), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    runs = {"tmp": tmp}
+    rc, output = pytest_run(args, tmp, cwd=tmp, pythonpath=[tmp])
+    runs["whole"] = (rc, output, board(tmp, partial=False))
+    (tmp / "claims" / "test_forgets.py").write_text(FORGETS_JUDGE)
+    rc, output = pytest_run(args + ["-k", "forgets or (right_level and not all)"], tmp, cwd=tmp, pythonpath=[tmp])
+    runs["selected"] = (rc, output, board(tmp))
+    return runs
+
+
+def test_an_interval_at_the_wrong_confidence_is_an_error(fake_run):
+    rc, output, scores = fake_run["whole"]
+    assert rc == 1, output
+    claims = scores["claims"]
+    assert claims["right_level"]["verdict"] == "reproduced"
+    assert claims["right_level"]["interval"]["confidence"] == 0.95
+    wrong = claims["wrong_level"]
+    assert wrong["verdict"] == "error" and "at confidence 0.975, the rule needs 0.95" in wrong["message"]
+    assert claims["all_right_level"]["verdict"] == "reproduced"
+    assert {k: v["confidence"] for k, v in claims["all_right_level"]["interval"].items()} == {"a": 0.975, "b": 0.975}
+    wrong = claims["all_wrong_level"]
+    assert wrong["verdict"] == "error" and "at confidence 0.95, the rule needs 0.975" in wrong["message"]
+    assert "FAILED claims/test_fake.py::test_claims[wrong_level-fast]" in output
+    assert "FAILED claims/test_fake.py::test_claims[all_wrong_level-fast]" in output
+    assert "PASSED claims/test_fake.py::test_claims[right_level-fast]" in output
+
+
+def test_nan_and_undeclared_drops_are_errors_declared_drops_are_judged(fake_run):
+    claims = fake_run["whole"][2]["claims"]
+    assert (claims["nan_value"]["verdict"], claims["nan_value"]["message"]) == ("error", "non-finite measurement: nan")
+    assert claims["undeclared_drop"]["verdict"] == "error"
+    assert "dropped without a declared Tier(drop=...)" in claims["undeclared_drop"]["message"]
+    declared = claims["declared_drop"]
+    assert (declared["verdict"], declared["dropped"], declared["drop"]) == (
+        "reproduced", [3], "seeds whose loss became NaN")
+
+
+def test_skips_single_runs_exclusions_fixtures_and_figures(fake_run):
+    _, output, scores = fake_run["whole"]
+    claims = scores["claims"]
+    assert (claims["skips"]["verdict"], claims["skips"]["message"]) == ("skipped", "the dataset is not here")
+    assert "SKIPPED" in output
+    assert (claims["single_run"]["verdict"], claims["single_run"]["evidence"]) == ("refuted", "single run")
+    assert (claims["excluded"]["verdict"], claims["excluded"]["evidence"]) == ("excluded", "exact")
+    fixture = claims["with_fixture"]
+    assert (fixture["verdict"], fixture["value"], fixture["evidence"], fixture["plot"]) == (
+        "reproduced", 12, "exact", "fast/with_fixture.png")
+    assert (fake_run["tmp"] / "fast" / "with_fixture.png").read_bytes()[:4] == b"\x89PNG"
+    assert "4 failed, 6 passed, 1 skipped" in output
+
+
+def test_a_run_of_every_claim_file_is_complete(fake_run):
+    """With CLAIMS_DIR pointed at the throwaway folder, running all of it is a complete
+    run: results/fast/ is written, the history grows, and every case has an entry."""
+    _, output, scores = fake_run["whole"]
+    tmp = fake_run["tmp"]
+    assert scores["run"]["complete"] is True
+    assert len(scores["claims"]) == 11
+    history = [json.loads(line) for line in (tmp / "history.jsonl").read_text().splitlines()]
+    assert sorted(h["id"] for h in history) == sorted(scores["claims"])
+    assert {h["run"] for h in history} == {scores["run"]["id"]}
+    assert "(complete run)" in output
+
+
+def test_a_run_with_k_is_partial_and_a_claim_test_must_call_judge(fake_run):
+    rc, output, scores = fake_run["selected"]
+    tmp = fake_run["tmp"]
+    assert rc == 1, output
+    assert "forgets_judge-fast: the test passed without calling judge(); it checked nothing" in output
+    assert scores["run"]["complete"] is False
+    assert scores["claims"]["right_level"]["verdict"] == "reproduced"
+    assert scores["claims"].get("forgets_judge", {"verdict": "error"})["verdict"] == "error"
+    assert scoreboard_of(tmp / "fast") == fake_run["whole"][2]  # the complete run's scoreboard is kept
+    assert len((tmp / "history.jsonl").read_text().splitlines()) == 11  # a partial run adds no history
+
+
+def scoreboard_of(folder):
+    return json.loads((folder / "scoreboard.json").read_text())
