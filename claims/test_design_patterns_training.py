@@ -167,7 +167,7 @@ def curve_run(kind: str, source: str, epochs: int, batch_size: int, lr: float, v
     if kind == "convergence_cnn":
         d = data.load("cifar10")
     else:
-        d = data.load("mnist") if source == "load" else data.subset("mnist")
+        d = data.get("mnist", source)
     x, y = data.scale(d.x_train), d.y_train
     build = {"deep_dnn": functools.partial(models.doc002_deep_dnn, True),
              "convergence_cnn": models.doc002_convergence_cnn}.get(kind, models.doc002_mnist_mlp)
@@ -178,7 +178,7 @@ def curve_run(kind: str, source: str, epochs: int, batch_size: int, lr: float, v
         pick = rng.choice(len(x), 1000, replace=False)
         x, y = x[pick], rng.permutation(y[pick])
     r = train(build, x, y.reshape(len(y)), seed=seed, epochs=epochs, batch_size=batch_size,
-              optimizer=lambda: keras.optimizers.Adam(learning_rate=lr), callbacks=[stop],
+              optimizer=lambda: keras.optimizers.Adam(learning_rate=lr), callbacks=[stop], allow_nonfinite=True,
               **({"validation_split": validation_split} if validation_split else {}))
     out = {k: list(map(float, v)) for k, v in r.history.items()}
     out["first_loss"] = stop.first_loss

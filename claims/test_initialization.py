@@ -18,7 +18,11 @@ the L - 1 equal-width layers after it:
 - across the stack: R_forward = Var a_L / Var a_1 and R_backward = Var dz_1 / Var dz_L
   (how much the variance changed after L - 1 layers, forward or on the way back);
 - per layer: rho = R^(1/(L-1)), the geometric mean factor by which one layer
-  multiplies the variance.
+  multiplies the variance;
+- the weights' own part of a layer (what an initializer sets): rho_linear_forward, the
+  geometric mean over the equal-width layers of Var z_l / Var a_(l-1), and
+  rho_linear_backward, of Var dloss/da_(l-1) / Var dloss/dz_l (the Dense layer's map and
+  its transpose, the activation left out).
 """
 import functools
 
@@ -60,13 +64,16 @@ def flow(activation: str, initializer: str, seed: int, source: str, examples: in
     training.seed_everything(seed)
     model = models.dense_stack(x.shape[1], width, depth, activation, INITIALIZERS[initializer])
     outputs, grads = probes.forward_backward(model, x, y, loss=LOSS)
-    z, a, dz = outputs[0:-1:2], outputs[1:-1:2], grads[0:-1:2]
+    z, a, dz, da = outputs[0:-1:2], outputs[1:-1:2], grads[0:-1:2], grads[1:-1:2]
     forward = np.array([v.var() for v in a])
     backward = np.array([g.var() for g in dz])
     pre_activation = np.array([v.var() for v in z])
     sigmoid = [1 / (1 + np.exp(-v)) for v in z]
     across = {"forward": forward[-1] / forward[0], "backward": backward[0] / backward[-1]}
+    linear = {"forward": pre_activation[1:] / forward[:-1],
+              "backward": np.array([g.var() for g in da[:-1]]) / backward[1:]}
     return {
+        **{f"rho_linear_{k}": float(np.exp(np.log(v).mean())) for k, v in linear.items()},
         "forward": forward, "backward": backward, "pre_activation": pre_activation,
         "gain": pre_activation / np.r_[x.var(), forward[:-1]],
         "saturated": np.array([np.mean(s * (1 - s) < 0.025) for s in sigmoid]),
@@ -112,9 +119,9 @@ def signal_flow(case):
     samples = {f"{prefix}{direction}": np.array([r[f"{stat}_{direction}"] for r in group])
                for prefix, group in (("", main), ("contrast_", contrast)) for direction in ("forward", "backward")}
     interval = {k: stats.mean_ci(samples[k], confidence=case.confidence) for k in case.rule.rules}
-    other = {"R": "rho", "rho": "R"}[stat]
     details = flow_details(case, main, contrast, ("forward", "backward"))
     details.update({f"{other}_{prefix}{direction}": [r[f"{other}_{direction}"] for r in group]
+                    for other in {"R", "rho", "rho_linear"} - {stat}
                     for prefix, group in (("", main), ("contrast_", contrast))
                     for direction in ("forward", "backward")})
     return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
@@ -238,6 +245,23 @@ CLAIMS = [
           "we need the variance of the outputs of each layer to be equal to the variance of its inputs, "
           "and we need the gradients to have equal variance before and after flowing through a layer in "
           "the reverse direction ... Glorot and Bengio proposed a good compromise",
+          "What an initializer sets is the weights' part of each layer: the Dense map forward (Var z_l / "
+          "Var a_(l-1)) and its transpose backward (Var dloss/da_(l-1) / Var dloss/dz_l), which Glorot's "
+          "Var w = 1/fan_avg makes 1 when fan_in = fan_out. Preserved = the geometric mean of that factor "
+          "over the equal-width layers is in [2/3, 3/2], forward and backward, on the Student-t interval "
+          "of the mean over seeds (Bonferroni level for the two parts). Weights at c times Glorot's scale "
+          "multiply both factors by c^2 whatever the activation, so an initializer at twice or half the "
+          "scale gives 4 or 1/4, far outside the band: the rule tells Glorot from a mis-scaled "
+          "initializer, which a band on whole layers of a tanh stack cannot (tanh's saturation hides a "
+          "too-large scale). What the activation then does to the variance is judged separately "
+          "(glorot_preserves_variance_across_stack). Activation tanh, as in Glorot and Bengio (2010); "
+          "contrast in the figure: the same stack with N(0, 1) weights.",
+          flow_tiers(All({"forward": PER_LAYER, "backward": PER_LAYER}),
+                     activation="tanh", initializer=GLOROT, contrast="normal_0_1", statistic="rho_linear"),
+          measure=signal_flow, port=PROBE, document_value="variance equal across each layer, forward and backward"),
+    Claim("glorot_preserves_variance_across_stack", "001", "1a. Glorot and He Initialization", "17-25",
+          "The signal should flow properly in both directions ... We don't want the signal to die out, nor "
+          "do we want it to explode and saturate ... Glorot and Bengio proposed a good compromise",
           ACROSS_BAND + " Activation tanh: Glorot's derivation assumes an activation symmetric about 0 with "
           "unit slope there (tanh, or none); the document's parenthetical 'logistic' is checked separately "
           "(glorot_preserves_variance_logistic). Contrast in the figure: the same stack with N(0, 1) weights.",

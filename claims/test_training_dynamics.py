@@ -47,7 +47,7 @@ def relu_run(source: str, lr: float, seed: int, epochs: int) -> dict:
     d = data.get("fashion_mnist", source)
     x = data.scale(d.x_train)
     run = training.train(models.doc001_mlp, x, d.y_train, seed=seed, epochs=epochs, batch_size=32,
-                         optimizer=lambda: keras.optimizers.SGD(learning_rate=lr))
+                         optimizer=lambda: keras.optimizers.SGD(learning_rate=lr), allow_nonfinite=True)
     diverged = not all(map(math.isfinite, run.history["loss"]))
     return {"dead": None if diverged else dead_fraction(run.model, x), "diverged": diverged,
             "accuracy": run.history["accuracy"]}
@@ -197,7 +197,8 @@ def lr_sweep(model: str, dataset: str, seed: int, steps: int, batch_size: int, l
     means = []
     record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: means.append(logs["loss"]))
     training.train(SWEEP_MODELS[model], x, y, seed=seed, epochs=1, batch_size=batch_size,
-                   optimizer=lambda: keras.optimizers.SGD(learning_rate=schedule), callbacks=[record])
+                   optimizer=lambda: keras.optimizers.SGD(learning_rate=schedule), callbacks=[record],
+                   allow_nonfinite=True)
     k = np.arange(1, steps + 1)
     means = np.array(means, float)
     with np.errstate(invalid="ignore"):  # inf - inf once the loss has diverged
@@ -215,7 +216,7 @@ def constant_lr_run(lr: float, seed: int, steps: int, batch_size: int) -> dict:
     x, y, x_val, y_val = split("fashion_mnist", steps * batch_size, False)
     h = training.train(SWEEP_MODELS["mlp"], x, y, seed=seed, epochs=1, batch_size=batch_size,
                        optimizer=lambda: keras.optimizers.SGD(learning_rate=lr),
-                       validation_data=(x_val, y_val)).history
+                       validation_data=(x_val, y_val), allow_nonfinite=True).history
     loss = h["val_loss"][-1]
     return {"val_loss": loss if math.isfinite(loss) else math.inf, "val_accuracy": h["val_accuracy"][-1]}
 

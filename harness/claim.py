@@ -167,7 +167,7 @@ class Excluded:
 def plain(value):
     """numpy scalars/arrays and tuples -> plain Python, for comparison and JSON."""
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return plain(value.tolist())
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (list, tuple)):

@@ -263,6 +263,7 @@ def pytest_runtest_makereport(item, call):
     elif rep.passed and rep.when == "call":
         rep.outcome = "failed"
         rep.longrepr = f"{case.id}: the test passed without calling judge(); it checked nothing"
+        _record(_entry(case, ERROR, item.nodeid, message=rep.longrepr))
     return rep
 
 
@@ -284,6 +285,7 @@ def pytest_sessionfinish(session, exitstatus):
         return
     entries = scoreboard.staged_entries()
     if not entries:
+        scoreboard.finish_staging()
         return
     root = scoreboard.results_dir()
     collected = scoreboard.read_staged("collected")

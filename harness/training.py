@@ -52,7 +52,7 @@ def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True) -> tf.dat
 def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, batch_size: int,
           optimizer: Callable | str = "adam", loss="sparse_categorical_crossentropy",
           metrics=("accuracy",), validation_split: float = 0.0, shuffle: bool = True,
-          steps_per_epoch: int | None = None, **fit_kwargs) -> Run:
+          steps_per_epoch: int | None = None, allow_nonfinite: bool = False, **fit_kwargs) -> Run:
     """Seed, build the model with ``build()``, compile and fit it.
 
     ``optimizer`` is a name or a zero-argument callable returning a fresh optimizer
@@ -60,7 +60,10 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
     the last fraction of (x, y), as Keras does. ``steps_per_epoch``: each of fit's
     epochs is that many steps of an endlessly repeated pipeline (every pass through
     the data a new permutation), e.g. to check a model every half pass. ``fit_kwargs``
-    go to ``model.fit`` (validation_data, callbacks, ...).
+    go to ``model.fit`` (validation_data, callbacks, ...). A NaN or inf training loss
+    raises ``FloatingPointError`` (a diverged run is an error, not a measurement) unless
+    ``allow_nonfinite``: for the runs that study divergence, whose claims declare what
+    they do with it.
     """
     seed_everything(seed)
     if validation_split:
@@ -74,5 +77,8 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
     history = model.fit(pipeline.repeat() if steps_per_epoch else pipeline, epochs=epochs,
                         steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, **fit_kwargs)
     seconds = time.perf_counter() - start
+    losses = history.history.get("loss", [])
+    if not allow_nonfinite and not all(map(math.isfinite, losses)):
+        raise FloatingPointError(f"training loss became non-finite (seed {seed}): {losses}")
     examples = epochs * (steps_per_epoch * batch_size if steps_per_epoch else len(x))  # ~: last batches are short
     return Run(model, history.history, seconds, examples / seconds, device.describe(), seed)
