@@ -6,18 +6,31 @@ import pytest
 
 from harness import inventory
 from harness.claim import Claim
+from harness.plugin import _thresholds
 
 CLAIMS_DIR = Path(__file__).resolve().parent.parent / "claims"
 
 
-def claim_ids():
-    ids = []
+def claims():
+    out = []
     for path in sorted(CLAIMS_DIR.glob("test_*.py")):
         spec = importlib.util.spec_from_file_location(f"_claims_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        ids += [c.id for c in getattr(module, "CLAIMS", []) if isinstance(c, Claim)]
-    return ids
+        out += [c for c in getattr(module, "CLAIMS", []) if isinstance(c, Claim)]
+    return out
+
+
+def claim_ids():
+    return [c.id for c in claims()]
+
+
+def test_full_and_nightly_thresholds_rest_on_one_run_or_at_least_5_seeds():
+    """A threshold rule judged over seeds in the full or nightly tier has >= 5 of them; one
+    seed is a single run (no interval); exact rules may check a few trajectories."""
+    few = [(c.id, tier, len(t.seeds)) for c in claims() for tier, t in c.tiers.items()
+           if tier in ("full", "nightly") and _thresholds(t.rule) and 1 < len(t.seeds) < 5]
+    assert few == []
 
 
 def test_parser_reads_plain_coded_and_section_7_rows(tmp_path):
