@@ -4,7 +4,8 @@ no network: the data is embedded as JSON, the plots are the PNGs beside it).
 On top the verdict counts per document and tier, then what changed (against the
 accepted baseline, and between the tier's last two runs in the history), then every
 claim with filters (document, tier, verdict, backend, changed) and, on a click, its
-quote, citation, rule, reason, per-seed values, interval, run provenance and plot.
+quote, citation, rule, reason, per-seed values, interval, run provenance, plot and
+its verdict and value over the runs in the history.
 """
 from __future__ import annotations
 
@@ -113,6 +114,18 @@ function detail(e) {
   const table = el("table");
   for (const [k, v] of rows) if (v) { const r = el("tr"); r.append(el("th", {}, k), el("td", {}, v)); table.append(r); }
   d.append(table);
+  if (e.history && e.history.length) {
+    d.append(el("h4", {}, "Over runs (results/history.jsonl)"));
+    const past = el("table", {id: "history"}); const top = el("tr");
+    ["finished", "commit", "verdict", "value", "interval"].forEach(h => top.append(el("th", {}, h))); past.append(top);
+    for (const r of e.history) {
+      const row = el("tr");
+      [r.time, r.commit, r.verdict, fmt(r.value), r.interval ? `[${fmt(r.interval[0])}, ${fmt(r.interval[1])}]` : ""]
+        .forEach(v => row.append(el("td", {}, v)));
+      past.append(row);
+    }
+    d.append(past);
+  }
   if (e.plot) d.append(el("img", {src: e.plot, alt: e.id + " plot", id: "plot"}));
   d.scrollIntoView();
 }
@@ -146,8 +159,11 @@ def entries(root: Path) -> tuple[list, list]:
             changes = list(notes.get(e["id"], []))
             if e.get("change") == "changed":
                 changes.insert(0, f"verdict differs from the accepted {e['baseline']}")
+            past = [{"run": r["run"], "time": r["time"], "commit": r["commit"], "verdict": r["verdict"],
+                     "value": r.get("value"), "interval": r.get("interval")}
+                    for r in records if r["tier"] == tier and r["id"] == e["id"]]
             out.append({**e, "backend": board.get("environment", {}).get("backend", "tensorflow"),
-                        "changes": changes, "changed": bool(changes)})
+                        "changes": changes, "changed": bool(changes), "history": past})
     return tiers, out
 
 

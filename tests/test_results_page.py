@@ -85,6 +85,9 @@ def test_counts_filters_detail_and_changes(browser, results):
     assert shown(tab) == ["a-fast"]
     assert "flipped since the previous run: reproduced -> refuted" in tab.text_content("#changes")
     tab.select_option("#filter-changed", "")
+    tab.click("tr[data-claim='a']")
+    assert tab.eval_on_selector_all("#history tr td:nth-child(3)", "cells => cells.map(c => c.textContent)") == [
+        "reproduced", "refuted"]
     tab.click("tr[data-claim='c']")
     tab.wait_for_function("document.getElementById('plot') && document.getElementById('plot').complete")
     assert tab.eval_on_selector("#plot", "img => img.naturalWidth") > 0
