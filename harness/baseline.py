@@ -51,3 +51,27 @@ def accept(entries: list, path: Path = PATH) -> list:
     moved = sorted(k for k, v in updated.items() if accepted.get(k) != v)
     save({**accepted, **updated}, path)
     return moved
+
+
+def main(argv=None) -> int:
+    """``python -m harness.baseline accept full benchmark``: accept the verdicts of the
+    committed scoreboards of those tiers (each must come from one complete run), e.g.
+    after reviewing a nightly run, without running it again."""
+    import argparse
+
+    from harness import scoreboard
+    parser = argparse.ArgumentParser(prog="python -m harness.baseline", description=main.__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=["accept"])
+    parser.add_argument("tiers", nargs="+")
+    args = parser.parse_args(argv)
+    for tier in args.tiers:
+        board = scoreboard.read(tier)
+        if not board["run"].get("complete"):
+            raise SystemExit(f"results/{tier}/scoreboard.json is not from one complete run: nothing accepted")
+        moved = accept(list(board["claims"].values()))
+        print(f"{tier}: run {board['run']['id']}: {len(moved)} accepted verdicts changed or added")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

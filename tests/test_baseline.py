@@ -85,3 +85,22 @@ def test_the_path_follows_claims_baseline(tmp_path):
                          env={**os.environ, "CLAIMS_BASELINE": str(target)}, capture_output=True, text=True,
                          cwd=Path(baseline.__file__).parent.parent, check=True)
     assert out.stdout.strip() == str(target)
+
+
+def test_command_accepts_a_complete_scoreboard_and_refuses_a_partial_one(tmp_path, monkeypatch):
+    from harness import scoreboard
+    monkeypatch.setenv("CLAIMS_RESULTS_DIR", str(tmp_path))
+    path = tmp_path / "baseline.json"
+    monkeypatch.setattr(baseline, "PATH", path)
+    monkeypatch.setattr(baseline.accept, "__defaults__", (path,))
+    entry = {"id": "a", "tier": "full", "verdict": "refuted"}
+    for complete in (False, True):
+        scoreboard.write_json(tmp_path / "full" / "scoreboard.json",
+                              {"tier": "full", "run": {"id": "r", "complete": complete}, "claims": {"a": entry}})
+        if not complete:
+            with pytest.raises(SystemExit, match="not from one complete run"):
+                baseline.main(["accept", "full"])
+            assert not path.exists()
+        else:
+            assert baseline.main(["accept", "full"]) == 0
+            assert baseline.load(path) == {"a-full": "refuted"}
