@@ -28,12 +28,12 @@ def accounting(entries: list) -> list:
     for row in rows:
         verdicts = {e["verdict"] for e in entries if inventory.covers(row, e["id"])}
         status[row] = ("tested" if verdicts & set(TESTED) else "excluded" if EXCLUDED in verdicts
-                       else "only skipped or errored" if verdicts else "missing")
+                       else "only skipped or errored" if verdicts else "without a committed verdict")
     counts = {k: sum(v == k for v in status.values())
-              for k in ("tested", "excluded", "only skipped or errored", "missing")}
+              for k in ("tested", "excluded", "only skipped or errored", "without a committed verdict")}
     lines = [f"Inventory (`CLAIMS.md`): **{len(rows)} rows**: " + ", ".join(f"{n} {k}" for k, n in counts.items())
              + ". A row counts as tested only when a claim covering it got reproduced, refuted or inconclusive."]
-    for kind in ("only skipped or errored", "missing"):
+    for kind in ("only skipped or errored", "without a committed verdict"):
         ids = [r for r in rows if status[r] == kind]
         if ids:
             lines.append(f"Rows {kind}: {', '.join(ids[:40])}{' and more' if len(ids) > 40 else ''}.")
