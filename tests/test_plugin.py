@@ -350,3 +350,41 @@ def test_a_run_with_k_is_partial_and_a_claim_test_must_call_judge(fake_run):
 
 def scoreboard_of(folder):
     return json.loads((folder / "scoreboard.json").read_text())
+
+
+# --- two complete runs, a rule changed in between: the history and the page show the flip ------
+
+FLIPPING = '''
+from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
+
+THRESHOLD = {threshold}
+
+
+def one(case):
+    return Measured(1.0)
+
+
+CLAIMS = [Claim("flipping", "001", "s", "1", "q", "a rule changed between two runs on purpose",
+                {{"fast": Tier(AtLeast(THRESHOLD))}}, measure=one)]
+test_claims = claim_test(CLAIMS)
+'''
+
+
+def test_a_rule_changed_between_two_complete_runs_shows_as_a_flip(tmp_path, capsys):
+    from harness import history, page
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
+    args = ["claims", "-m", "fast", "-n", "0", "-p", "harness.plugin", "-p", "fake_claims_dir",
+            "-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
+    outcomes = []
+    for threshold in (0.5, 2.0):
+        (tmp_path / "claims" / "test_flip.py").write_text(FLIPPING.format(threshold=threshold))
+        outcomes.append(pytest_run(args + (["--accept-verdicts"] if threshold == 0.5 else []), tmp_path,
+                                   cwd=tmp_path, pythonpath=[tmp_path]))
+    assert [rc for rc, _ in outcomes] == [0, 1], outcomes[1][1][-2000:]
+    assert "changed: flipping-fast: reproduced -> refuted" in outcomes[1][1]
+    assert history.main(["--results", str(tmp_path)]) == 0
+    assert "flipped  flipping: reproduced -> refuted" in capsys.readouterr().out
+    _, entries = page.entries(tmp_path)
+    assert [(e["id"], e["changed"]) for e in entries] == [("flipping", True)]
+    assert any("flipped since the previous run" in c for c in entries[0]["changes"])
