@@ -3,6 +3,7 @@
 scoreboards, each written by one complete run, at the end of every run."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from harness import baseline, inventory, page, scoreboard
@@ -50,7 +51,9 @@ def provenance(tier: str, board: dict) -> str:
     if run.get("dirty"):
         flags.append(f"**uncommitted changes**: {', '.join(run['dirty'])}")
     cpu = env.get("cpu", {})
-    return (f"- **{tier}**: run `{run['id']}` at commit `{run['commit']}`, {run['started']} to {run['finished']}, "
+    minutes = (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"])).total_seconds() / 60
+    return (f"- **{tier}**: run `{run['id']}` at commit `{run['commit']}`, {run['started']} to {run['finished']} "
+            f"({minutes:.1f} min wall), "
             f"{'complete' if run.get('complete') else 'partial'}; {env.get('device', '?')}, "
             f"{cpu.get('model', '?')} ({', '.join(cpu.get('vector_extensions', []))}); TensorFlow "
             f"{env.get('tensorflow', '?')}, Keras {env.get('keras', '?')}; options {env.get('options')}"
