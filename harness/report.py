@@ -51,9 +51,13 @@ def provenance(tier: str, board: dict) -> str:
     if run.get("dirty"):
         flags.append(f"**uncommitted changes**: {', '.join(run['dirty'])}")
     cpu = env.get("cpu", {})
-    minutes = (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"])).total_seconds() / 60
-    return (f"- **{tier}**: run `{run['id']}` at commit `{run['commit']}`, {run['started']} to {run['finished']} "
-            f"({minutes:.1f} min wall), "
+    try:
+        seconds = (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"])).total_seconds()
+        wall = f" ({seconds / 60:.1f} min wall)"
+    except (KeyError, ValueError):
+        wall = ""
+    return (f"- **{tier}**: run `{run['id']}` at commit `{run['commit']}`, {run.get('started')} to "
+            f"{run.get('finished')}{wall}, "
             f"{'complete' if run.get('complete') else 'partial'}; {env.get('device', '?')}, "
             f"{cpu.get('model', '?')} ({', '.join(cpu.get('vector_extensions', []))}); TensorFlow "
             f"{env.get('tensorflow', '?')}, Keras {env.get('keras', '?')}; options {env.get('options')}"
