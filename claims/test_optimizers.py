@@ -28,7 +28,7 @@ import pytest
 import tensorflow as tf
 
 from harness import data, models, plots, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
+from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, ReproduceOnly, Tier, claim_test
 from harness.training import train
 
 pytestmark = pytest.mark.exact_numerics("optimizer steps are compared with the update rules")
@@ -184,11 +184,15 @@ CLAIMS += [
           "effective per-parameter learning rate after training must be <= 0.5x its initial value; "
           "'stops too early': its final training loss must be >= 1.2x RMSprop's at the same learning "
           "rate and epochs (paired ratio). Each part on its interval over seeds at the Bonferroni level "
-          "for two parts. Keras' Adagrad starts its accumulator at 0.1, so with small gradients the "
-          "effective rate can stay near lr/sqrt(0.1) for the whole run: the first part can fail even "
-          "when the second holds, and then the mechanism the document names is not what slowed it. "
-          "The quadratic half of the sentence is not tested here.",
-          tiers={"full": Tier(All({"lr_shrinkage": AtMost(0.5), "loss_vs_rmsprop": AtLeast(1.2)}),
+          "for two parts. The document speaks of long trainings, and this budget (5 epochs of 5,000 "
+          "images) cannot show the first part failing: Keras' Adagrad starts its accumulator at 0.1 and "
+          "only ever adds squared gradients to it, so each parameter's effective rate only falls as "
+          "training goes on. A run that has already fallen to 0.5x shows the scaling down; one that has "
+          "not says nothing about the longer run the document means. So the first part can only "
+          "reproduce (inconclusive otherwise), and the second, which can move either way with more "
+          "training, is judged both ways at this budget. The quadratic half of the sentence is not "
+          "tested here.",
+          tiers={"full": Tier(All({"lr_shrinkage": ReproduceOnly(AtMost(0.5)), "loss_vs_rmsprop": AtLeast(1.2)}),
                               seeds=NET_SEEDS, config=NET)},
           measure=adagrad_stall, port=NET_PORT, document_value="stops entirely (no number)"),
     Claim("rmsprop_beats_adagrad", "001", "3d. RMSProp", "461-469",

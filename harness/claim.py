@@ -154,6 +154,21 @@ class RefuteOnly:
 
 
 @dataclass(frozen=True)
+class ReproduceOnly:
+    """A budget that can show the claim but not refute it: reproduced when ``rule``
+    is, inconclusive otherwise (e.g. a quantity that only moves one way with more
+    training: a short run that already crossed the threshold shows it; one that has
+    not crossed it yet shows nothing about the long run)."""
+    rule: Any
+
+    def verdict(self, value, interval=None):
+        return REPRODUCED if self.rule.verdict(value, interval) == REPRODUCED else INCONCLUSIVE
+
+    def __str__(self):
+        return f"{self.rule} (this budget can only reproduce)"
+
+
+@dataclass(frozen=True)
 class Excluded:
     """Not a test: the statement is recorded as excluded, with the claim's reason."""
 

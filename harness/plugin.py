@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 
 from harness import baseline, history, report, scoreboard  # noqa: E402
 from harness.claim import (DOCUMENTS, ERROR, SKIPPED, All, AtLeast, AtMost, Between, Case,  # noqa: E402
-                           Measured, RefuteOnly, plain)
+                           Measured, RefuteOnly, ReproduceOnly, plain)
 
 CLAIMS_DIR = scoreboard.ROOT / "claims"
 JUDGED = pytest.StashKey[bool]()
@@ -163,7 +163,7 @@ def _thresholds(rule) -> bool:
     """True if the rule (or a part of an All) compares with a threshold."""
     if isinstance(rule, All):
         return any(map(_thresholds, rule.rules.values()))
-    if isinstance(rule, RefuteOnly):
+    if isinstance(rule, (RefuteOnly, ReproduceOnly)):
         return _thresholds(rule.rule)
     return isinstance(rule, THRESHOLD_RULES)
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from harness.claim import (EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, All, AtLeast, AtMost, Between, Case,
-                           Claim, Close, Exact, Excluded, Measured, Tier, cases, claim_test, plain)
+                           Claim, Close, Exact, Excluded, Measured, RefuteOnly, ReproduceOnly, Tier, cases, claim_test,
+                           plain)
 
 
 def test_exact_compares_numpy_and_nested_values_as_plain_python():
@@ -83,6 +84,16 @@ def test_all_is_refuted_by_any_part_and_reproduced_only_by_every_part():
     assert rule.verdict({"sigmoid": 0.5, "relu": 0.5}, {"relu": (0.2, 0.9)}) == REFUTED
     assert str(rule) == "sigmoid <= 0.1; relu >= 0.1"
     assert All({"a": Exact(1), "b": Close(2.0, atol=0.1), "c": Between(0, 1)}).parts == 3
+
+
+@pytest.mark.parametrize("interval, refute_only, reproduce_only", [
+    ((0.2, 0.4), INCONCLUSIVE, REPRODUCED), ((0.4, 0.6), INCONCLUSIVE, INCONCLUSIVE),
+    ((0.6, 0.9), REFUTED, INCONCLUSIVE),
+])
+def test_one_sided_budgets_keep_only_the_verdict_they_can_give(interval, refute_only, reproduce_only):
+    assert RefuteOnly(AtMost(0.5)).verdict(0.3, interval) == refute_only
+    assert ReproduceOnly(AtMost(0.5)).verdict(0.3, interval) == reproduce_only
+    assert str(ReproduceOnly(AtMost(0.5))) == "<= 0.5 (this budget can only reproduce)"
 
 
 def test_excluded_is_excluded_whatever_the_value():
