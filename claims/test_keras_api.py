@@ -337,7 +337,7 @@ def bn_model(seed, features):
     training.seed_everything(seed)
     dense, bn = keras.layers.Dense(16), keras.layers.BatchNormalization()
     model = keras.Sequential([keras.Input((features,)), dense, bn, keras.layers.Dense(1)])
-    model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01))
+    model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01), run_eagerly=True)  # a few steps: no tracing
     return model, dense, bn
 
 
@@ -347,7 +347,7 @@ def first_shift(seed, x, y, batch_norm):
     model, dense, _ = bn_model(seed, x.shape[1])
     if not batch_norm:
         model = keras.Sequential([keras.Input((x.shape[1],)), dense, model.layers[-1]])
-        model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01))
+        model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01), run_eagerly=True)
     before = np.array(dense.kernel)
     model.train_on_batch(x, y)
     return np.array(dense.kernel) - before

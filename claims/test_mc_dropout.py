@@ -71,7 +71,8 @@ def predictions(source: str, n_valid: int, epochs: int, shorter_epochs: int, bat
 
     keep = KeepWeights(shorter_epochs)
     run = training.train(models.doc001_dropout_mlp, scaled(x_train), fashion.y_train[n_valid:], seed=seed,
-                         epochs=epochs, batch_size=batch_size, optimizer="rmsprop", callbacks=[keep])
+                         epochs=epochs, batch_size=batch_size, optimizer="rmsprop", callbacks=[keep],
+                         share_model=True)
     x_test = scaled(fashion.x_test)
     final = predict(run.model, x_test, passes)
     earlier = models.doc001_dropout_mlp()

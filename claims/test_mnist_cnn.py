@@ -71,7 +71,7 @@ def cnn_test_accuracy(case):
     accuracy, loss, curves, seconds = {}, {}, {}, {}
     for seed in case.seeds:
         run = training.train(models.doc000_cnn, x_train, mnist.y_train, seed=seed, epochs=c["epochs"],
-                             batch_size=c["batch_size"], optimizer=models.doc000_adam)
+                             batch_size=c["batch_size"], optimizer=models.doc000_adam, share_model=True)
         loss[seed], accuracy[seed] = run.model.evaluate(x_test, mnist.y_test, verbose=0)
         curves[seed], seconds[seed] = run.history["accuracy"], run.seconds
     values = list(accuracy.values())

@@ -1,6 +1,7 @@
 """One helper around ``model.fit``: seeded, timed, with its history kept."""
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -49,10 +50,38 @@ def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True) -> tf.dat
             .prefetch(tf.data.AUTOTUNE))
 
 
+def _compile(model: keras.Model, optimizer, loss, metrics) -> keras.Model:
+    model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss,
+                  metrics=list(metrics), jit_compile=device.ACTIVE["xla"])
+    return model
+
+
+@functools.lru_cache(maxsize=4)
+def _shared(build: Callable[[], keras.Model], optimizer, loss, metrics: tuple, xla: bool):
+    """One compiled model per (build, optimizer, loss, metrics, XLA): -> (model, its
+    optimizer's initial variable values). Its training step is traced at its first fit only."""
+    model = _compile(build(), optimizer, loss, metrics)
+    model.optimizer.build(model.trainable_variables)
+    return model, [v.numpy() for v in model.optimizer.variables]
+
+
+def _reinitialized(shared, build) -> keras.Model:
+    """The shared compiled model with every variable of a newly built model (weights and
+    Dropout's seed-generator states: the seed just set decides them) and its optimizer's
+    initial state."""
+    model, optimizer_start = shared
+    for variable, value in zip(model.variables, build().variables, strict=True):
+        variable.assign(value)
+    for variable, value in zip(model.optimizer.variables, optimizer_start, strict=True):
+        variable.assign(value)
+    return model
+
+
 def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, batch_size: int,
           optimizer: Callable | str = "adam", loss="sparse_categorical_crossentropy",
           metrics=("accuracy",), validation_split: float = 0.0, shuffle: bool = True,
-          steps_per_epoch: int | None = None, allow_nonfinite: bool = False, **fit_kwargs) -> Run:
+          steps_per_epoch: int | None = None, allow_nonfinite: bool = False, share_model: bool = False,
+          **fit_kwargs) -> Run:
     """Seed, build the model with ``build()``, compile and fit it.
 
     ``optimizer`` is a name or a zero-argument callable returning a fresh optimizer
@@ -64,14 +93,19 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
     raises ``FloatingPointError`` (a diverged run is an error, not a measurement) unless
     ``allow_nonfinite``: for the runs that study divergence, whose claims declare what
     they do with it.
+
+    ``share_model``: the runs of one (build, optimizer, loss, metrics) share one compiled
+    model, re-initialized to the state a new ``build()`` has under this seed, so that its
+    training step is traced once, not once per seed (the same run, variable for variable:
+    tests/test_training.py). The returned ``Run.model`` is then overwritten by the next
+    such run: use it before training again.
     """
-    seed_everything(seed)
     if validation_split:
         cut = math.ceil(len(x) * (1 - validation_split))
         x, y, fit_kwargs["validation_data"] = x[:cut], y[:cut], (x[cut:], y[cut:])
-    model = build()
-    model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss,
-                  metrics=list(metrics), jit_compile=device.ACTIVE["xla"])
+    shared = _shared(build, optimizer, loss, tuple(metrics), device.ACTIVE["xla"]) if share_model else None
+    seed_everything(seed)  # after the shared model's first build: the run's random state is untouched
+    model = _reinitialized(shared, build) if share_model else _compile(build(), optimizer, loss, metrics)
     start = time.perf_counter()
     pipeline = batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle)
     history = model.fit(pipeline.repeat() if steps_per_epoch else pipeline, epochs=epochs,

@@ -54,6 +54,28 @@ def test_a_seeded_run_repeats_bit_for_bit(deterministic):
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_shared_model_run_is_the_run_of_a_new_model():
+    """share_model=True (traced once) gives, seed after seed, the weights and losses of a
+    new model with the same seed: Dropout's masks, the initialization and Adam's state
+    are all reset (the dropout MLP of 001, 300 images, 1 epoch, op determinism on)."""
+    run_wide = device.OPTIONS["deterministic"]
+    device.OPTIONS["deterministic"] = "1"
+    device.configure_determinism()
+    try:
+        d = data.subset("fashion_mnist")
+        x, y = data.scale(d.x_train[:300]), d.y_train[:300]
+        for seed in (3, 4, 3):
+            new, shared = (training.train(models.doc001_dropout_mlp, x, y, seed=seed, epochs=1, batch_size=32,
+                                          share_model=share) for share in (False, True))
+            assert new.history["loss"] == shared.history["loss"]
+            for a, b in zip(new.model.get_weights(), shared.model.get_weights()):
+                np.testing.assert_array_equal(a, b)
+    finally:
+        device.OPTIONS["deterministic"] = run_wide
+        device.configure_determinism()
+    assert training._shared.cache_info().misses == 1 and training._shared.cache_info().hits == 2
+
+
 def test_steps_per_epoch_runs_over_passes_of_the_data():
     """7 examples, batch 2 (4 steps a pass), 3 fit epochs of 2 steps: 6 steps, past one pass."""
     x, y = np.zeros((7, 28, 28), "float32"), np.zeros(7, "int64")
