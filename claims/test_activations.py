@@ -1,5 +1,5 @@
 """Keras' activation functions (001 §1b): derivatives around and below zero, read
-with tf.GradientTape through ``keras.activations`` / ``keras.layers``, and the
+with ``harness.backend.gradients`` through ``keras.activations`` / ``keras.layers``, and the
 signal through a deep SELU stack.
 
 The derivative is evaluated at z = -h and z = +h (h = 1e-4) for the smoothness
@@ -11,9 +11,8 @@ per layer, the mean and std of the activations over images and units.
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
-from harness import data, plots, stats
+from harness import backend, data, plots, stats
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("activation values and derivatives are compared with formulas")
@@ -23,23 +22,20 @@ SECTION = "1b. Nonsaturating Activation Functions"
 
 def derivative(activation, z):
     """d activation(z) / dz elementwise; z: float32 array; activation: a Keras identifier or layer."""
-    z = tf.constant(z, tf.float32)
     fn = activation if callable(activation) else keras.activations.get(activation)
-    with tf.GradientTape() as tape:
-        tape.watch(z)
-        y = fn(z)
-    return tape.gradient(y, z).numpy()
+    _, _, (grad,) = backend.gradients(lambda t: keras.ops.sum(fn(t)), inputs=[np.asarray(z, "float32")])
+    return grad
 
 
 def selu_moments(x, initializer, width, depth, seed):
     """x: (n, d) float32 -> (means, stds), each (depth,): moments over all n*width
     activations of each SELU layer of a bias-free dense stack."""
     init = keras.initializers.get({"class_name": initializer, "config": {"seed": seed}})
-    h, means, stds = tf.constant(x), [], []
+    h, means, stds = keras.ops.convert_to_tensor(x), [], []
     for _ in range(depth):
-        h = keras.activations.selu(tf.matmul(h, init((h.shape[1], width))))
-        means.append(float(tf.reduce_mean(h)))
-        stds.append(float(tf.math.reduce_std(h)))
+        h = keras.activations.selu(keras.ops.matmul(h, init((h.shape[1], width))))
+        means.append(float(keras.ops.mean(h)))
+        stds.append(float(keras.ops.std(h)))
     return np.array(means), np.array(stds)
 
 

@@ -30,10 +30,9 @@ import math
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from keras.src.trainers.data_adapters import array_slicing
 
-from harness import data, models, plots, stats
+from harness import backend, data, models, plots, stats
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
 from harness.training import seed_everything, train
 
@@ -211,11 +210,7 @@ def window_overlap(case) -> Measured:
     overlap, coverage = {}, {}
     for stride in (1, 2, 3):
         conv = keras.layers.Conv2D(1, (3, 3), strides=stride, use_bias=False, kernel_initializer="ones")
-        x = tf.ones((1, 9, 9, 1))
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            total = tf.reduce_sum(conv(x))
-        windows = tape.gradient(total, x).numpy()
+        _, _, (windows,) = backend.gradients(lambda x: keras.ops.sum(conv(x)), inputs=[np.ones((1, 9, 9, 1))])
         overlap[str(stride)] = bool(windows.max() > 1)
         coverage[str(stride)] = int(windows.max())
     return Measured(overlap, details={"max_windows_per_pixel": coverage})
@@ -324,7 +319,7 @@ def shorthand_activations(case) -> Measured:
     pre = x @ shorthand.layers[0].kernel.numpy() + shorthand.layers[0].bias.numpy()
     linear = keras.Sequential([keras.Input((13,))] + [keras.layers.Dense(l.units) for l in shorthand.layers])
     linear.set_weights(shorthand.get_weights())
-    out, out_separate, out_linear = (m(x).numpy() for m in (shorthand, separate, linear))
+    out, out_separate, out_linear = (keras.ops.convert_to_numpy(m(x)) for m in (shorthand, separate, linear))
     return Measured({"n_layers": len(shorthand.layers),
                      "activations": [l.activation.__name__ for l in shorthand.layers],
                      "negative_preactivations": bool((pre < 0).any()),
@@ -917,13 +912,15 @@ AS_WRITTEN = ("As written: the document's code, as printed, must run on Keras 3 
               "outcome refutes it. Artefacts of the text's extraction are not scored: they are mended "
               "(see port). ")
 MENDED = ("Markdown fences removed; extraction artefacts mended: ")
+PRINTED_IMPORTS = (pytest.mark.tensorflow_only("the listing imports tensorflow.keras"),)
 
 AS_PRINTED = [
     Claim("M14_resnet34_like_as_written", "002", "Chapter II, ResNet Networks", "1145-1223, 1228",
           "model = Model(inputs, outputs) ... the total number of parameters to learn is 21 million",
           AS_WRITTEN + "The listing must build its model, and the model must have 21 million "
           "parameters (L1228; " + MILLIONS + ") E25 and E26 test the ported model.",
-          fast(Exact({"error": None, "total_millions": 21}), snippet="M14"), measure=listing_builds,
+          fast(Exact({"error": None, "total_millions": 21}), snippet="M14"),
+          marks=PRINTED_IMPORTS, measure=listing_builds,
           port=MENDED + "the body of residual_block (L1154-1164) indented; the three comments wrapped "
                "onto a line 'the next Residual Group' (L1189-1190, L1197-1198, L1209-1210) joined. "
                "Imports as printed (tensorflow.keras).",
@@ -933,7 +930,8 @@ AS_PRINTED = [
           AS_WRITTEN + "Called as its add requires (an input of 4 x n_filters channels, n_filters "
           "64 on 56x56x256), the block must run and restore the input's 256 channels (L1234: "
           "'increasing the number of filters by a factor of 4').",
-          fast(Exact({"error": None, "output_shape": [None, 56, 56, 256]})), measure=bottleneck_snippet_runs,
+          fast(Exact({"error": None, "output_shape": [None, 56, 56, 256]})),
+          marks=PRINTED_IMPORTS, measure=bottleneck_snippet_runs,
           port=MENDED + "the last two lines (L1260-1261) indented into the function. `layers` from the "
                "chapter's import (L1147: import tensorflow.keras.layers as layers).",
           document_value="a working bottleneck block (x4 filters)"),
@@ -942,7 +940,8 @@ AS_PRINTED = [
           AS_WRITTEN + "The listing is 'an implementation of ResNet50 v1' (L1315): it must build "
           "its model, and the model must have ResNet-50's 25 million parameters (L2030; "
           + MILLIONS + ") M17_resnet50_v1 counts the ported model; E32 records its argument order.",
-          fast(Exact({"error": None, "total_millions": 25}), snippet="M17"), measure=listing_builds,
+          fast(Exact({"error": None, "total_millions": 25}), snippet="M17"),
+          marks=PRINTED_IMPORTS, measure=listing_builds,
           port=MENDED + "the tail of identity_block (L1342-1349) indented; the three comments wrapped "
                "onto a line 'the next Residual Group' (L1405-1406, L1413-1414, L1421-1422) joined. Imports and calls as printed.",
           document_value="builds ResNet50 v1 (25 million parameters)"),
@@ -954,7 +953,7 @@ AS_PRINTED = [
           "128 filters) giving 28x28x512. E35 records the same in the whole network.",
           fast(Exact({"first group, strides=(1, 1)": [None, 56, 56, 256],
                       "second group, default strides": [None, 28, 28, 512]})),
-          measure=v15_projection_snippet_runs,
+          marks=PRINTED_IMPORTS, measure=v15_projection_snippet_runs,
           port=MENDED + "the block's tail (L1472-1481) indented into the function. `layers` from the "
                "listing's import (L1319). Called with the signature's argument order (x, n_filters).",
           document_value="a working v1.5 projection block"),
@@ -989,9 +988,8 @@ def gradient_magnitudes(case) -> Measured:
         seed_everything(seed)
         model = models.dense_stack(784, c["width"], c["depth"], "sigmoid", "glorot_uniform")
         kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True))
-        grads = [g.numpy().astype(np.float64) for g in tape.gradient(loss, kernels)]
+        _, grads, _ = backend.gradients(lambda: keras.ops.mean(
+            keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True)), kernels)
         magnitudes = [np.abs(grads[0][live])] + [np.abs(g) for g in grads[1:]]
         medians.append([max(float(np.median(m)), FLOAT32_SMALLEST) for m in magnitudes])
         below["float32_normal"].append(float(np.mean(magnitudes[0] < FLOAT32_TINY)))

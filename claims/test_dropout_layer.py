@@ -34,7 +34,7 @@ def dropout_on_ones(case):
     c, (seed,) = case.config, case.seeds
     keras.utils.set_random_seed(seed)
     x = np.ones(c["n"], "float32")
-    out = keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]).numpy()
+    out = keras.ops.convert_to_numpy(keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]))
     values, counts = np.unique(out, return_counts=True)
     return x, out, {"output_values": values, "output_fractions": counts / c["n"]}
 
@@ -70,8 +70,8 @@ def moments(case):
     c, (seed,) = case.config, case.seeds
     keras.utils.set_random_seed(seed)
     x = np.random.default_rng(seed).standard_normal(c["n"]).astype("float32")
-    out = keras.layers.AlphaDropout(c["rate"], seed=seed)(x, training=c["training"]).numpy()
-    plain = keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]).numpy()
+    out = keras.ops.convert_to_numpy(keras.layers.AlphaDropout(c["rate"], seed=seed)(x, training=c["training"]))
+    plain = keras.ops.convert_to_numpy(keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]))
     figure = plots.points({"input": [x.mean(), x.std()], "AlphaDropout": [out.mean(), out.std()],
                            "Dropout": [plain.mean(), plain.std()]},
                           ylabel="mean and std", title=f"moments after dropout, rate {c['rate']}")
@@ -91,8 +91,9 @@ def training_loss_with_dropout(case):
                     batch_size=c["batch_size"], optimizer=c["optimizer"])
         reported.append(run.history["loss"][-1])
         evaluated.append(run.model.evaluate(x, y, batch_size=1000, verbose=0)[0])
-        probs = np.concatenate([run.model(x[i:i + 1000], training=True).numpy() for i in range(0, len(x), 1000)])
-        dropout_on.append(float(keras.losses.sparse_categorical_crossentropy(y, probs).numpy().mean()))
+        probs = np.concatenate([keras.ops.convert_to_numpy(run.model(x[i:i + 1000], training=True))
+                                for i in range(0, len(x), 1000)])
+        dropout_on.append(float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, probs)).mean()))
         curves[seed] = run.history["loss"]
     interval = {"fit_over_evaluate": stats.paired_ratio_ci(reported, evaluated, confidence=case.confidence),
                 "dropout_on_over_off": stats.paired_ratio_ci(dropout_on, evaluated, confidence=case.confidence)}

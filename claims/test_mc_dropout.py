@@ -17,9 +17,8 @@ import functools
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from harness import calibration, data, models, plots, stats, training
+from harness import backend, calibration, data, models, plots, stats, training
 from harness.claim import All, AtLeast, AtMost, Claim, Exact, Measured, Tier, claim_test
 
 SEEDS = {"full": (0, 1, 2, 3, 4), "fast": (0, 1, 2)}  # full: a seed is over a minute of training
@@ -47,10 +46,10 @@ class KeepWeights(keras.callbacks.Callback):
 
 def predict(model, x_test, passes: int) -> dict:
     """One deterministic pass and the mean of ``passes`` stochastic ones (the document's call,
-    compiled with tf.function) -> {"deterministic", "mc": (n_test, 10), "y_probas_shape"}."""
-    stochastic = tf.function(lambda x: model(x, training=True))
-    y_probas = np.stack([stochastic(x_test) for sample in range(passes)])
-    return {"deterministic": np.asarray(model(x_test, training=False)), "mc": y_probas.mean(axis=0),
+    compiled with tf.function on TensorFlow) -> {"deterministic", "mc": (n_test, 10), "y_probas_shape"}."""
+    stochastic = backend.function(lambda x: model(x, training=True))
+    y_probas = np.stack([keras.ops.convert_to_numpy(stochastic(x_test)) for sample in range(passes)])
+    return {"deterministic": keras.ops.convert_to_numpy(model(x_test, training=False)), "mc": y_probas.mean(axis=0),
             "y_probas_shape": y_probas.shape}
 
 

@@ -14,9 +14,9 @@ import warnings
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from harness import data, models, plots, stats, training
+from harness.backend import tf
 from harness.claim import All, AtLeast, Claim, Close, Exact, Measured, Tier, claim_test
 
 LR, DECAY = 0.003, 0.001
@@ -126,7 +126,8 @@ CLAIMS = [
                            "ported_lr": Close([LR / (1 + DECAY * t) for t in STEPS], rtol=1e-6)}),
                       config={"steps": STEPS})},
         measure=lr_decay_port,
-        marks=(pytest.mark.exact_numerics("learning rates are compared with Keras 2's formula"),),
+        marks=(pytest.mark.exact_numerics("learning rates are compared with Keras 2's formula"),
+               pytest.mark.tensorflow_only("TF 2.0's decay= argument, stepped in a tf.function loop")),
         port="decay=0.001 -> learning_rate=InverseTimeDecay(0.003, decay_steps=1, decay_rate=0.001)",
         document_value="lr_t = 0.003 / (1 + 0.001 t) (Keras 2 semantics of decay=)"),
 ]

@@ -25,9 +25,8 @@ import math
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
-from harness import data, models, plots, stats
+from harness import backend, data, models, plots, stats
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, ReproduceOnly, Tier, claim_test
 from harness.training import train
 
@@ -38,7 +37,7 @@ def steps_to_target(optimizer, curvatures, theta0, target, max_steps):
     loss 0.5 * sum(c * theta**2) is <= target * its initial loss (max_steps if never)."""
     theta = keras.Variable(theta0)
     optimizer.build([theta])
-    step = tf.function(lambda: optimizer.apply_gradients([(theta * curvatures, theta)]))
+    step = backend.function(lambda: optimizer.apply_gradients([(theta * curvatures, theta)]))
     loss0 = 0.5 * (curvatures * theta0 ** 2).sum(1)
     losses, steps = [], np.full(len(theta0), max_steps)
     for i in range(1, max_steps + 1):

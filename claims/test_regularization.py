@@ -43,9 +43,9 @@ def l2_penalty(case):
     x = rng.random((c["n"], 28, 28)).astype("float32")
     y = rng.integers(0, 10, c["n"])
     expected = c["factor"] * sum(float(np.sum(np.square(layer.kernel.numpy()))) for layer in model.layers[1:])
-    penalty = float(sum(loss.numpy() for loss in model.losses))
+    penalty = float(sum(keras.ops.convert_to_numpy(loss) for loss in model.losses))
     y_pred = model(x)
-    cross_entropy = float(keras.losses.sparse_categorical_crossentropy(y, y_pred).numpy().mean())
+    cross_entropy = float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, y_pred)).mean())
     total = float(model.compute_loss(x, y, y_pred))
     return Measured({"penalty_over_expected": penalty / expected,
                      "loss_excess_over_expected": (total - cross_entropy) / expected},

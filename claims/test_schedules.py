@@ -44,8 +44,9 @@ def schedule_saved(case, tmp_path):
     value = {"iterations": int(after.iterations.numpy()),
              "schedule": type(after._learning_rate).__name__,
              "same_config": after._learning_rate.get_config() == before._learning_rate.get_config(),
-             "same_current_lr": float(after.learning_rate.numpy()) == float(before.learning_rate.numpy())}
-    return Measured(value, details={"current_lr": float(after.learning_rate.numpy()),
+             "same_current_lr": float(keras.ops.convert_to_numpy(after.learning_rate))
+             == float(keras.ops.convert_to_numpy(before.learning_rate))}
+    return Measured(value, details={"current_lr": float(keras.ops.convert_to_numpy(after.learning_rate)),
                                     "config": after._learning_rate.get_config()})
 
 

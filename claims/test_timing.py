@@ -12,9 +12,9 @@ a test of the harness; a claim about time is judged like any other claim.
 """
 import time
 
+import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from harness import data, models, plots, stats
 from harness.claim import AtLeast, Between, Claim, Measured, Tier, claim_test
@@ -66,8 +66,8 @@ def one_epoch(build, x, y, batch_size):
 def first_matmul(dtype: str, x: np.ndarray, kernel: np.ndarray):
     """The initial matrix multiply of M09, input (n, 784) x first Dense kernel (784, 512),
     both in ``dtype``, as a callable that waits for the result."""
-    x, kernel = tf.constant(x, dtype=dtype), tf.constant(kernel, dtype=dtype)
-    return lambda: tf.linalg.matmul(x, kernel).numpy()
+    x, kernel = keras.ops.convert_to_tensor(x, dtype), keras.ops.convert_to_tensor(kernel, dtype)
+    return lambda: keras.ops.convert_to_numpy(keras.ops.matmul(x, kernel))
 
 
 def setup(config):
@@ -182,7 +182,8 @@ CLAIMS = [
           benchmark_tier(AtLeast(1.5), "float64_matmul", ("float64", "float32"), rounds=20),
           measure=time_ratio,
           port="The document's x_train / 255.0 without .astype('float32'): the product is run as "
-               "tf.linalg.matmul in float64 (both operands) against float32, since Keras 3 would cast "
+               "keras.ops.matmul (tf.linalg.matmul on TensorFlow) in float64 (both operands) against float32, "
+               "since Keras 3 would cast "
                "the float64 input to float32 first.",
           document_value="2x machine cycles"),
     Claim("E27_resnet_6x_faster", "002", "Chapter II, ResNet Networks", "1228",

@@ -1,4 +1,6 @@
-"""The accepted verdicts: ``claims/baseline.json``, one line per claim and tier.
+"""The accepted verdicts: ``claims/baseline.json``, one line per claim and tier
+(``claims/baseline-jax.json``, ``baseline-torch.json`` for the other Keras backends:
+a verdict may depend on the framework).
 
 A claim's verdict is the scientific result and is reported as it comes out. Whether
 its pytest test passes is a separate question: is the verdict the one accepted in
@@ -18,7 +20,9 @@ from pathlib import Path
 
 from harness.claim import EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED
 
-PATH = Path(os.environ.get("CLAIMS_BASELINE", Path(__file__).resolve().parent.parent / "claims" / "baseline.json"))
+BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+PATH = Path(os.environ.get("CLAIMS_BASELINE", Path(__file__).resolve().parent.parent / "claims"
+                           / ("baseline.json" if BACKEND == "tensorflow" else f"baseline-{BACKEND}.json")))
 JUDGED = (REPRODUCED, REFUTED, INCONCLUSIVE, EXCLUDED)
 SAME, NEW, CHANGED, NOT_RUN = "same", "new", "changed", "not run"
 
@@ -65,9 +69,10 @@ def main(argv=None) -> int:
     parser.add_argument("tiers", nargs="+")
     args = parser.parse_args(argv)
     for tier in args.tiers:
-        board = scoreboard.read(tier)
+        board = scoreboard.read(scoreboard.label(tier))
         if not board["run"].get("complete"):
-            raise SystemExit(f"results/{tier}/scoreboard.json is not from one complete run: nothing accepted")
+            raise SystemExit(f"results/{scoreboard.label(tier)}/scoreboard.json is not from one complete run: "
+                             "nothing accepted")
         moved = accept(list(board["claims"].values()))
         print(f"{tier}: run {board['run']['id']}: {len(moved)} accepted verdicts changed or added")
     return 0

@@ -1,4 +1,5 @@
-"""Where TensorFlow runs, and the run-wide options; the only GPU code in the suite.
+"""Where the backend runs, and the run-wide options (the backend-specific calls are in
+harness/backend.py).
 
 Options come from the environment, so that one nightly command sets them for
 every claim:
@@ -9,7 +10,7 @@ every claim:
 - ``CLAIMS_XLA=1``: ``jit_compile=True`` in every ``model.compile`` of the
   training helper (Keras falls back to no XLA, with a warning, for models with
   Dropout on the TensorFlow backend).
-- ``CLAIMS_DETERMINISTIC=1`` / ``0``: TensorFlow's op determinism on / off. Unset: on,
+- ``CLAIMS_DETERMINISTIC=1`` / ``0``: the backend's op determinism on / off. Unset: on,
   except for ``pytest claims -m fast`` on a machine without GPU. On CPU it makes
   Keras' Dropout slower (``pytest tests -m benchmark -s`` prints by how much), and
   seeded CPU runs repeat bit for bit without it (tests/test_training.py). It changes
@@ -23,13 +24,15 @@ Mixed precision and XLA apply to every claim test except those marked
 1e-5 that float16 would flush to zero): harness/plugin.py calls ``use()`` before each
 test, and ``ACTIVE`` holds what the running test gets.
 
-GPU set-up follows the TensorFlow GPU guide: memory growth on every visible GPU,
-and with pytest-xdist each worker ``gwN`` sees only GPU ``N mod #GPUs``.
+GPU set-up: memory on demand (TensorFlow's memory growth, JAX without preallocation),
+and with pytest-xdist each worker ``gwN`` runs on GPU ``N mod #GPUs`` only.
 """
 import contextlib
 import os
 import sys
 import tempfile
+
+from harness import backend
 
 POLICIES = {"0": "", "1": "mixed_float16", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
 SWITCHES = {"0": False, "1": True}
@@ -45,10 +48,11 @@ def settings(env=os.environ) -> dict:
         return allowed[value]
     return {"mixed_precision": choice("CLAIMS_MIXED_PRECISION", POLICIES, "0"),
             "xla": choice("CLAIMS_XLA", SWITCHES, "0"),
-            "deterministic": choice("CLAIMS_DETERMINISTIC", {"0": "0", "1": "1", "auto": "auto"}, "auto")}
+            "deterministic": choice("CLAIMS_DETERMINISTIC", {"0": "0", "1": "1", "auto": "auto"}, "auto"),
+            "backend": backend.chosen(env)}
 
 
-OPTIONS = {"mixed_precision": "", "xla": False, "deterministic": "auto"}  # set by configure()
+OPTIONS = {"mixed_precision": "", "xla": False, "deterministic": "auto", "backend": "tensorflow"}  # configure()
 ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())
 
 
@@ -74,17 +78,15 @@ def quiet_stderr():
 
 
 def configure(fast_tier_only: bool = False) -> None:
-    """Call once, before TensorFlow runs anything. fast_tier_only: the run selected
+    """Call once, before the backend runs anything. fast_tier_only: the run selected
     ``-m fast`` (op determinism then defaults to off on CPU)."""
     OPTIONS.update(settings())
+    backend.prepare(OPTIONS["deterministic"] != "0")
     with quiet_stderr():
-        import tensorflow as tf
-        gpus = tf.config.list_physical_devices("GPU")
+        import keras  # noqa: F401  (imports the backend: TensorFlow's C++ logging is silenced)
+        gpus = backend.gpus()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if gpus and worker.startswith("gw"):
-        tf.config.set_visible_devices(gpus[int(worker[2:]) % len(gpus)], "GPU")
-    for gpu in tf.config.get_visible_devices("GPU"):
-        tf.config.experimental.set_memory_growth(gpu, True)
+    backend.pin_gpu(int(worker[2:]) if worker.startswith("gw") else 0)
     if OPTIONS["deterministic"] == "auto":
         OPTIONS["deterministic"] = "0" if fast_tier_only and not gpus else "1"
     configure_determinism()
@@ -92,10 +94,7 @@ def configure(fast_tier_only: bool = False) -> None:
 
 def configure_determinism() -> None:
     """Op determinism as OPTIONS says (also to restore it after a benchmark changed it)."""
-    import tensorflow as tf
-    from tensorflow.python.framework import config  # disable_op_determinism is not public API
-    (tf.config.experimental.enable_op_determinism if OPTIONS["deterministic"] == "1"
-     else config.disable_op_determinism)()
+    backend.determinism(OPTIONS["deterministic"] == "1")
 
 
 def use(exact: bool) -> None:
@@ -108,9 +107,5 @@ def use(exact: bool) -> None:
 
 def describe() -> str:
     """'GPU: <name>, ...' for the visible GPUs, else 'CPU (<n> cores)'."""
-    import tensorflow as tf
-    gpus = tf.config.get_visible_devices("GPU")
-    if gpus:
-        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
-        return "GPU: " + ", ".join(names)
-    return f"CPU ({os.cpu_count()} cores)"
+    gpus = backend.gpus()
+    return "GPU: " + ", ".join(gpus) if gpus else f"CPU ({os.cpu_count()} cores)"

@@ -53,11 +53,17 @@ def load(root: Path | None = None) -> list:
     return [json.loads(line) for line in p.read_text().splitlines() if line.strip()] if p.exists() else []
 
 
-def runs(records: list, tier: str) -> list:
-    """Run ids of ``tier`` in the order they were appended."""
+def of(records: list, board: str) -> list:
+    """The records of a scoreboard label ('fast': TensorFlow's fast tier, 'jax/fast': JAX's)."""
+    backend, tier = scoreboard.split(board)
+    return [r for r in records if r["tier"] == tier and r.get("backend", "tensorflow") == backend]
+
+
+def runs(records: list, board: str) -> list:
+    """Run ids of ``board`` (a scoreboard label) in the order they were appended."""
     seen = []
-    for r in records:
-        if r["tier"] == tier and r["run"] not in seen:
+    for r in of(records, board):
+        if r["run"] not in seen:
             seen.append(r["run"])
     return seen
 
@@ -72,11 +78,11 @@ def _moved(old: dict, new: dict) -> bool:
     return a != b
 
 
-def compare(records: list, tier: str, older: str, newer: str) -> dict:
+def compare(records: list, board: str, older: str, newer: str) -> dict:
     """-> {"flipped": [(id, old verdict, new verdict)], "drifted": [(id, old value, new value)],
-    "stopped": [(id, why)], "new": [id]} between two runs of a tier."""
+    "stopped": [(id, why)], "new": [id]} between two runs of a scoreboard label."""
     def by_id(run):
-        return {r["id"]: r for r in records if r["tier"] == tier and r["run"] == run}
+        return {r["id"]: r for r in of(records, board) if r["run"] == run}
     old, new = by_id(older), by_id(newer)
     out = {"flipped": [], "drifted": [], "stopped": [], "new": sorted(set(new) - set(old))}
     for cid in sorted(old):
@@ -93,10 +99,10 @@ def compare(records: list, tier: str, older: str, newer: str) -> dict:
 def durations(records: list) -> dict:
     """{pytest node id: seconds} from each tier's latest run, in pytest-split's format."""
     out = {}
-    for tier in sorted({r["tier"] for r in records}):
-        last = runs(records, tier)[-1]
-        out.update({r["node"]: r["seconds"] for r in records
-                    if r["tier"] == tier and r["run"] == last and r.get("node") and r.get("seconds") is not None})
+    for tier in sorted({r["tier"] for r in records}):  # TensorFlow's runs: pytest-split shards those
+        ids = runs(records, tier)
+        out.update({r["node"]: r["seconds"] for r in of(records, tier)
+                    if ids and r["run"] == ids[-1] and r.get("node") and r.get("seconds") is not None})
     return out
 
 
@@ -109,7 +115,8 @@ def _resolve(ids: list, prefix: str) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.history", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tier", action="append", help="fast, full or benchmark (default: every tier)")
+    parser.add_argument("--tier", action="append",
+                        help="a scoreboard: fast, full, nightly, benchmark, jax/fast, ... (default: every one)")
     parser.add_argument("--last", type=int, default=2, help="compare each consecutive pair of the last N runs")
     parser.add_argument("--runs", nargs=2, metavar=("OLDER", "NEWER"), help="compare two runs")
     parser.add_argument("--results", type=Path, help="results folder (default: results/)")
@@ -120,7 +127,7 @@ def main(argv=None) -> int:
     if args.durations:
         args.durations.write_text(json.dumps(durations(records), indent=1, sort_keys=True) + "\n")
         return 0
-    tiers = args.tier or sorted({r["tier"] for r in records})
+    tiers = args.tier or sorted({scoreboard.label(r["tier"], r.get("backend", "tensorflow")) for r in records})
     for tier in tiers:
         ids = runs(records, tier)
         pairs = ([tuple(_resolve(ids, p) for p in args.runs)] if args.runs

@@ -13,6 +13,8 @@ import math
 import keras
 from keras import layers
 
+from harness import backend
+
 
 def _sequential(input_shape, *stack, name=None):
     return keras.Sequential([keras.Input(shape=input_shape), *stack], name=name)
@@ -553,7 +555,7 @@ class FusedBatchNorm(layers.Layer):
         self.moving_var = self.add_weight(shape=channels, initializer="ones", trainable=False, name="moving_var")
 
     def call(self, x, training=False):
-        import tensorflow as tf
+        tf = backend.tf
         if not training:
             y, _, _ = tf.compat.v1.nn.fused_batch_norm(x, self.gamma, self.beta, mean=self.moving_mean,
                                                        variance=self.moving_var, epsilon=self.epsilon,
@@ -566,6 +568,13 @@ class FusedBatchNorm(layers.Layer):
         return y
 
 
+def _fast_batch_norm():
+    """FusedBatchNorm on TensorFlow; Keras' BatchNormalization with the same maths elsewhere."""
+    if backend.name() == "tensorflow":
+        return FusedBatchNorm()
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-3)
+
+
 def fast_mnist_cnn():
     """Input (28, 28, 1) -> space-to-depth 2 (14, 14, 4: each 2x2 block of pixels as 4
     channels, nothing lost) -> Conv 32@3x3 (no bias) -> MaxPool 2 -> BN, ReLU -> Conv
@@ -574,8 +583,8 @@ def fast_mnist_cnn():
     return _sequential(
         (28, 28, 1), layers.Reshape((14, 2, 14, 2)), layers.Permute((1, 3, 2, 4)), layers.Reshape((14, 14, 4)),
         layers.Conv2D(32, 3, padding="same", use_bias=False), layers.MaxPooling2D(),
-        FusedBatchNorm(), layers.ReLU(),
-        layers.Conv2D(64, 3, padding="same", use_bias=False), FusedBatchNorm(), layers.ReLU(),
+        _fast_batch_norm(), layers.ReLU(),
+        layers.Conv2D(64, 3, padding="same", use_bias=False), _fast_batch_norm(), layers.ReLU(),
         layers.Flatten(), layers.Dense(10))
 
 

@@ -137,16 +137,17 @@ render();
 def entries(root: Path) -> tuple[list, list]:
     """-> (tier summaries, claim entries with 'changes' and 'changed' added) from the
     committed scoreboards and the history."""
-    from harness.report import TIERS
+    from harness.report import BOARDS
     records = history.load(root)
     tiers, out = [], []
-    for tier in TIERS:
-        board = scoreboard.read(tier, root)
+    for label in BOARDS:
+        board = scoreboard.read(label, root)
         if not board["claims"]:
             continue
-        tiers.append({"tier": tier, "run": board.get("run", {}), "device": board.get("environment", {}).get("device", "")})
-        runs = history.runs(records, tier)
-        since = (history.compare(records, tier, runs[-2], runs[-1])
+        tiers.append({"tier": label, "run": board.get("run", {}), "device": board.get("environment", {}).get("device", "")})
+        mine = history.of(records, label)
+        runs = history.runs(mine, label)
+        since = (history.compare(mine, label, runs[-2], runs[-1])
                  if len(runs) >= 2 and runs[-1] == board["run"].get("id") else {})
         notes = {}
         for cid, a, b in since.get("flipped", []):
@@ -155,14 +156,17 @@ def entries(root: Path) -> tuple[list, list]:
             notes.setdefault(cid, []).append(f"value moved beyond the previous run's interval: {a} -> {b}")
         for cid, why in since.get("stopped", []):
             notes.setdefault(cid, []).append(f"stopped running: {why}")
+        by_claim = {}
+        for r in mine:
+            by_claim.setdefault(r["id"], []).append(r)
         for e in board["claims"].values():
             changes = list(notes.get(e["id"], []))
             if e.get("change") == "changed":
                 changes.insert(0, f"verdict differs from the accepted {e['baseline']}")
             past = [{"run": r["run"], "time": r["time"], "commit": r["commit"], "verdict": r["verdict"],
                      "value": r.get("value"), "interval": r.get("interval")}
-                    for r in records if r["tier"] == tier and r["id"] == e["id"]]
-            out.append({**e, "backend": board.get("environment", {}).get("backend", "tensorflow"),
+                    for r in by_claim.get(e["id"], [])]
+            out.append({**e, "tier": label, "backend": scoreboard.split(label)[0],
                         "changes": changes, "changed": bool(changes), "history": past})
     return tiers, out
 

@@ -95,6 +95,16 @@ def _numerics(request):
 
 
 @pytest.fixture(autouse=True)
+def _backend_only(request):
+    """A claim about TensorFlow's own API, ``@pytest.mark.tensorflow_only(reason)``, skips
+    with its reason on the other Keras backends."""
+    from harness.backend import chosen
+    only = request.node.get_closest_marker("tensorflow_only")
+    if only and chosen() != "tensorflow":
+        pytest.skip(f"TensorFlow-only ({only.args[0]}): not run on {chosen()}")
+
+
+@pytest.fixture(autouse=True)
 def _seeded():
     """Every test starts from seed 0; claims that train several seeds reseed
     through ``harness.training.train``."""
@@ -229,7 +239,7 @@ def judge(request):
         if measured.figure is not None:
             name = f"{case.claim.id}.png"
             scoreboard.save_figure(measured.figure, scoreboard.staging() / case.tier / name)
-            entry["plot"] = f"{case.tier}/{name}"
+            entry["plot"] = f"{scoreboard.label(case.tier)}/{name}"
         _record(entry)
         request.node.stash[JUDGED] = True
         if verdict == ERROR:
@@ -307,12 +317,13 @@ def pytest_sessionfinish(session, exitstatus):
                "args": list(config.invocation_params.args)}
         env = environments[0] if environments else {}
         plots = scoreboard.staged_plots(tier)
+        board_label = scoreboard.label(tier)
         if shard:
-            target = root / "shards" / tier / f"{shard[0]}of{shard[1]}"
+            target = root / "shards" / board_label / f"{shard[0]}of{shard[1]}"
             scoreboard.publish(tier, tier_entries, run, env, target, plots,
                                shard={"group": shard[0], "splits": shard[1], "known": sorted(known)})
         else:
-            target = root / tier if complete else root / "partial" / tier
+            target = root / board_label if complete else root / "partial" / board_label
             board = scoreboard.publish(tier, tier_entries, run, env, target, plots)
             if complete:
                 history.append(board, root)

@@ -1,7 +1,8 @@
 """Looking inside a model: per-layer activations and gradients, measured on a batch."""
 import numpy as np
-import tensorflow as tf
 import keras
+
+from harness import backend
 
 
 def forward_backward(model: keras.Model, x, y, loss="sparse_categorical_crossentropy"):
@@ -11,19 +12,26 @@ def forward_backward(model: keras.Model, x, y, loss="sparse_categorical_crossent
     of the mean loss with respect to that output, as float64 numpy arrays of the
     layer's output shape (batch first). The gradient is None for a softmax output
     layer: Keras' cross-entropy differentiates through the logits, not the softmax.
+    Each output's gradient is taken with respect to a zero added to that output (one
+    way for every backend; adding zeros changes no value).
     """
     loss_fn = keras.losses.get(loss)
-    with tf.GradientTape() as tape:
-        h = tf.convert_to_tensor(x, tf.float32)
-        outputs = []
-        for layer in model.layers:
-            h = layer(h)
-            tape.watch(h)
+    softmax_output = getattr(model.layers[-1], "activation", None) is keras.activations.softmax
+    outputs = []
+
+    def mean_loss(*zeros):
+        outputs.clear()
+        h = keras.ops.convert_to_tensor(x, "float32")
+        for i, layer in enumerate(model.layers):
+            h = layer(h) if i >= len(zeros) else layer(h) + zeros[i]
             outputs.append(h)
-        value = tf.reduce_mean(loss_fn(y, h))
-    grads = tape.gradient(value, outputs)
-    return ([o.numpy().astype(np.float64) for o in outputs],
-            [None if g is None else g.numpy().astype(np.float64) for g in grads])
+        return keras.ops.mean(loss_fn(y, h))
+
+    mean_loss()
+    values = [np.asarray(keras.ops.convert_to_numpy(o), np.float64) for o in outputs]
+    zeros = [np.zeros(v.shape, "float32") for v in values[:len(values) - softmax_output]]
+    _, _, grads = backend.gradients(mean_loss, inputs=zeros)
+    return values, grads + [None] * softmax_output
 
 
 def kernel_gradient_rms(model: keras.Model, x, y, loss="sparse_categorical_crossentropy"):
@@ -32,10 +40,9 @@ def kernel_gradient_rms(model: keras.Model, x, y, loss="sparse_categorical_cross
     layer is told to move."""
     loss_fn = keras.losses.get(loss)
     kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
-    with tf.GradientTape() as tape:
-        value = tf.reduce_mean(loss_fn(y, model(tf.convert_to_tensor(x, tf.float32), training=False)))
-    grads = tape.gradient(value, kernels)
-    return np.array([float(tf.sqrt(tf.reduce_mean(tf.square(g)))) for g in grads])
+    x = keras.ops.convert_to_tensor(x, "float32")
+    _, grads, _ = backend.gradients(lambda: keras.ops.mean(loss_fn(y, model(x, training=False))), kernels)
+    return np.array([np.sqrt(np.mean(np.square(g))) for g in grads])
 
 
 class BatchRecorder(keras.Model):

@@ -72,11 +72,25 @@ def write_json(path: Path, board: dict) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(dumps(board)))
 
 
-def read(tier: str, root: Path | None = None) -> dict:
-    """The tier's committed scoreboard, or an empty one."""
-    path = (root or results_dir()) / tier / "scoreboard.json"
+def label(tier: str, backend: str | None = None) -> str:
+    """Where a tier's scoreboard lives under results/: ``<tier>`` for TensorFlow, the default
+    backend, ``<backend>/<tier>`` for JAX and PyTorch. backend: None for ``KERAS_BACKEND``'s."""
+    from harness.backend import chosen
+    backend = backend or chosen()
+    return tier if backend == "tensorflow" else f"{backend}/{tier}"
+
+
+def split(board: str) -> tuple[str, str]:
+    """label()'s inverse: 'jax/fast' -> ('jax', 'fast'), 'fast' -> ('tensorflow', 'fast')."""
+    backend, _, tier = board.rpartition("/")
+    return backend or "tensorflow", tier
+
+
+def read(board: str, root: Path | None = None) -> dict:
+    """The committed scoreboard of ``board`` (a label(): 'fast', 'jax/fast'), or an empty one."""
+    path = (root or results_dir()) / board / "scoreboard.json"
     if not path.exists():
-        return {"tier": tier, "run": {}, "environment": {}, "claims": {}}
+        return {"tier": split(board)[1], "run": {}, "environment": {}, "claims": {}}
     return json.loads(path.read_text())
 
 
@@ -215,7 +229,7 @@ def cpu() -> dict:
 
 def versions() -> dict:
     out = {"python": sys.version.split()[0]}
-    for name in ("tensorflow", "keras", "numpy", "scipy", "matplotlib"):
+    for name in ("keras", "numpy", "scipy", "matplotlib"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[name] = metadata.version(name)
     return out
@@ -223,14 +237,10 @@ def versions() -> dict:
 
 @functools.lru_cache(maxsize=None)
 def environment() -> dict:
-    """Versions, machine, threads, device and options of this process (JSON-ready).
-    Imports TensorFlow (for the device and its thread pools): call it in the
+    """Versions (the backend's and its framework's included), machine, threads, device and
+    options of this process (JSON-ready). Imports Keras and its backend: call it in the
     processes that run claims."""
-    import tensorflow as tf
-    from harness import device
-    return {**versions(), "platform": platform.platform(), "cpu": cpu(), "cpu_count": os.cpu_count(),
-            "threads": {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
-                        "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
-                        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", ""),
-                        "note": "0 = TensorFlow's default (one thread per core)"},
-            "device": device.describe(), "options": dict(device.OPTIONS)}
+    from harness import backend, device
+    return {**versions(), **backend.versions(), "platform": platform.platform(), "cpu": cpu(),
+            "cpu_count": os.cpu_count(), "threads": backend.threads(), "device": device.describe(),
+            "options": dict(device.OPTIONS)}

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 import keras
-import tensorflow as tf
+import numpy as np
 
-from harness import device
+from harness import backend, device
 
 
 @dataclass
@@ -30,24 +30,64 @@ def seed_everything(seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
-def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True) -> tf.data.Dataset:
-    """In-memory arrays as a ``tf.data`` pipeline, reshuffled every epoch with ``seed``.
+def batches(x, y, *, batch_size: int, seed: int, shuffle: bool = True, repeat: bool = False):
+    """In-memory arrays as batches, reshuffled every pass through the data with ``seed``;
+    ``repeat``: endlessly (fit's ``steps_per_epoch`` then cuts the epochs).
 
-    The arrays become tensors once; the pipeline shuffles indices and gathers each
-    batch with one ``tf.gather`` (the same batches, bit for bit, as shuffling the
-    examples themselves, at a fraction of the per-example cost).
+    TensorFlow backend: a ``tf.data`` pipeline. The arrays become tensors once; the
+    pipeline shuffles indices and gathers each batch with one ``tf.gather`` (the same
+    batches, bit for bit, as shuffling the examples themselves, at a fraction of the
+    per-example cost). JAX and PyTorch: ``Shuffled``, a ``keras.utils.PyDataset``
+    (another permutation per seed than tf.data's, the same kind of SGD).
 
     Why not ``fit(x, y, shuffle=True)``: once a global seed is set (as it must be for
     repeatable runs), Keras 3.15 feeds numpy arrays in the same order every epoch
     (claim A13_reshuffle_each_epoch_seeded records it), which is not the SGD the
     documents run.
     """
+    if backend.name() != "tensorflow":
+        return Shuffled(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle, repeat=repeat)
+    tf = backend.tf
     x, y = tf.constant(x), tf.constant(y)
     order = tf.data.Dataset.range(len(x))
     if shuffle:
         order = order.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return (order.batch(batch_size).map(lambda i: (tf.gather(x, i), tf.gather(y, i)))
-            .prefetch(tf.data.AUTOTUNE))
+    pipeline = (order.batch(batch_size).map(lambda i: (tf.gather(x, i), tf.gather(y, i)))
+                .prefetch(tf.data.AUTOTUNE))
+    return pipeline.repeat() if repeat else pipeline
+
+
+class Shuffled(keras.utils.PyDataset):
+    """Batches of (x, y) (numpy, first axis the examples), pass ``p`` through the data in the
+    order of ``np.random.default_rng([seed, p]).permutation``; one pass per fit epoch, or
+    (``repeat``) endless passes indexed by the global batch number."""
+
+    def __init__(self, x, y, *, batch_size: int, seed: int, shuffle: bool = True, repeat: bool = False):
+        super().__init__()
+        self.x, self.y, self.batch_size, self.seed, self.shuffle, self.repeat = x, y, batch_size, seed, shuffle, repeat
+        self.per_pass, self.passes, self._order = math.ceil(len(x) / batch_size), 0, (None, None)
+
+    @property
+    def num_batches(self):
+        return None if self.repeat else self.per_pass
+
+    def __len__(self):
+        return self.per_pass
+
+    def order(self, p: int):
+        if self._order[0] != p:
+            n = len(self.x)
+            self._order = (p, np.random.default_rng([self.seed, p]).permutation(n) if self.shuffle else np.arange(n))
+        return self._order[1]
+
+    def __getitem__(self, i):
+        p, j = divmod(i, self.per_pass)
+        rows = self.order(p + self.passes)[j * self.batch_size:(j + 1) * self.batch_size]
+        return self.x[rows], self.y[rows]
+
+    def on_epoch_end(self):
+        if not self.repeat:
+            self.passes += 1
 
 
 def _compile(model: keras.Model, optimizer, loss, metrics) -> keras.Model:
@@ -107,8 +147,8 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
     seed_everything(seed)  # after the shared model's first build: the run's random state is untouched
     model = _reinitialized(shared, build) if share_model else _compile(build(), optimizer, loss, metrics)
     start = time.perf_counter()
-    pipeline = batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle)
-    history = model.fit(pipeline.repeat() if steps_per_epoch else pipeline, epochs=epochs,
+    pipeline = batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle, repeat=bool(steps_per_epoch))
+    history = model.fit(pipeline, epochs=epochs,
                         steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, **fit_kwargs)
     seconds = time.perf_counter() - start
     losses = history.history.get("loss", [])
