@@ -1,5 +1,7 @@
 """002's statements about what the Keras API does (inventory rows A01-A47), checked on
-TF 2.21 / Keras 3 through the API itself.
+Keras 3 through the API itself, on each of its backends; the claims about TensorFlow's own
+API (tensorflow.keras import paths, SavedModel and TF checkpoints, ImageDataGenerator, the
+document's TF 2.0 code as printed) are marked ``tensorflow_only`` and skip on JAX and PyTorch.
 
 Groups of claims, each with its measuring functions above its list: the document's code
 run as printed, layers and losses, the API's names, optimizer update rules,
@@ -22,9 +24,9 @@ import h5py
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
-from harness import data, models, plots, stats, training
+from harness import backend, data, device, models, plots, stats, training
+from harness.backend import tf
 from harness.claim import All, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test, plain
 from harness.probes import BatchRecorder
 
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
 
 SEEDS = (0, 1, 2, 3, 4)
 EXACT_API = "An API fact: Keras either does this or not, so the rule is exact."
+IDG_API = "tf.keras.preprocessing.image.ImageDataGenerator"
 
 
 def fast(rule, seeds=(0,), **config):
@@ -42,8 +45,10 @@ def full(rule, seeds=(0,), **config):
     return {"full": Tier(rule, seeds, config)}
 
 
-def claim(id, section, lines, quote, reason, tiers, **kwargs):
-    return Claim(id, "002", f"Chapter {section}", lines, quote, reason, tiers, **kwargs)
+def claim(id, section, lines, quote, reason, tiers, tensorflow_only="", **kwargs):
+    """A 002 claim; tensorflow_only: which TensorFlow API it is about (it then skips on JAX and PyTorch)."""
+    marks = (pytest.mark.tensorflow_only(tensorflow_only),) if tensorflow_only else ()
+    return Claim(id, "002", f"Chapter {section}", lines, quote, reason, tiers, marks=marks, **kwargs)
 
 
 def binomial_band(p, n, k=5.0):
@@ -163,14 +168,16 @@ def import_as_written(case, tmp_path, monkeypatch):
     return as_written_result(error, callable(namespace.get("load_weights")))
 
 
-def as_written(id, section, lines, quote, does, measure, port="", **config):
-    """A block of the document's code run as printed: ``does`` says what the document says it does."""
+def as_written(id, section, lines, quote, does, measure, tensorflow_only, port="", **config):
+    """A block of the document's code run as printed: ``does`` says what the document says it does;
+    ``tensorflow_only``: the TensorFlow API the block is about."""
     reason = ("The document's code, run as printed on today's Keras 3 / TensorFlow (in an empty working "
               "directory, with the names it imports; where the block trains, 002's M06 compiled on "
               f"synthetic data): reproduced if it runs and {does}; refuted if it raises (API drift) or "
               "does something else. The error, if any, is recorded in details.")
     return claim(id, section, lines, quote, reason,
-                 fast(Exact({"runs": True, "does_what_it_says": True}), **config), measure=measure, port=port)
+                 fast(Exact({"runs": True, "does_what_it_says": True}), **config), measure=measure, port=port,
+                 tensorflow_only=tensorflow_only)
 
 
 AS_WRITTEN = [
@@ -178,19 +185,20 @@ AS_WRITTEN = [
                "optimizer = optimizers.RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0)",
                "the optimizer holds learning rate 0.001 (float32) and rho 0.9 and takes a finite step "
                "(apply_gradients of a gradient of ones on a variable of ones)",
-               rmsprop_as_written,
+               rmsprop_as_written, "TF 2.0's tensorflow.keras.optimizers keywords lr= and decay=",
                code="optimizer = optimizers.RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0)"),
     as_written("A25_ckpt_epoch_format_as_written", "III, Checkpointing", "2032-2042",
                "For example, if it's the third epoch, the file would be 'mymodel-03.ckpt'.",
                "a fit of 3 epochs writes exactly mymodel-01.ckpt, mymodel-02.ckpt and mymodel-03.ckpt",
-               checkpoint_as_written, port="epochs = 3; the model and data as in the reason.",
+               checkpoint_as_written, "TF 2.0's tensorflow.keras.callbacks.ModelCheckpoint writing .ckpt",
+               port="epochs = 3; the model and data as in the reason.",
                code='filepath = "mymodel-{epoch:02d}.ckpt"\ncheckpoint = ModelCheckpoint(filepath)\n'
                     "model.fit(x_train, y_train, epochs=epochs, callbacks=[checkpoint])",
                epochs=3, files=["mymodel-01.ckpt", "mymodel-02.ckpt", "mymodel-03.ckpt"]),
     as_written("A26_ckpt_period_as_written", "III, Checkpointing", "2057-2068",
                "checkpoint = ModelCheckpoint(filepath, period=4)",
                "a fit of 8 epochs writes exactly mymodel-04.ckpt and mymodel-08.ckpt",
-               checkpoint_as_written,
+               checkpoint_as_written, "TF 2.0's tensorflow.keras.callbacks.ModelCheckpoint(period=)",
                port="The block ends with the comment '# Train the model and use the callbacks parameter' "
                     "and no code: the fit line of the previous block (L2042) is run after it, epochs = 8.",
                code='filepath = "mymodel-{epoch:02d}.ckpt"\ncheckpoint = ModelCheckpoint(filepath, period=4)\n'
@@ -199,7 +207,7 @@ AS_WRITTEN = [
     as_written("A27_load_model_ckpt_as_written", "III, Checkpointing", "2047-2054",
                "model = load_model('mymodel-03.ckpt')",
                "the model it returns has the weights the model had when the checkpoint was written",
-               load_checkpoint_as_written,
+               load_checkpoint_as_written, "a TensorFlow SavedModel loaded by tensorflow.keras.models.load_model",
                port="The document's ModelCheckpoint cannot write 'mymodel-03.ckpt' on Keras 3 (see "
                     "A25_ckpt_epoch_format_as_written), so the checkpoint it would have written with TF 2.0, "
                     "a TensorFlow SavedModel folder of that name, is written with model.export after 3 "
@@ -208,20 +216,23 @@ AS_WRITTEN = [
     as_written("A31_model_save_savedmodel_as_written", "III, Save", "3106-3113",
                "model.save('mymodel')",
                "it writes a folder 'mymodel' in TensorFlow SavedModel format (a saved_model.pb inside)",
-               model_save_as_written, port="epochs = 1, batch_size = 16.",
+               model_save_as_written, "model.save to a TensorFlow SavedModel folder",
+               port="epochs = 1, batch_size = 16.",
                code="model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size)\nmodel.save('mymodel')"),
     as_written("A32_save_weights_tfckpt_as_written", "III, Save", "3116-3123",
                "model.save_weights('myweights')",
                "it writes a TensorFlow checkpoint with the prefix 'myweights' (tf.train.list_variables "
                "reads variables from it); whether it holds the parameters only is the ported claim's subject",
-               save_weights_as_written, port="epochs = 1, batch_size = 16.",
+               save_weights_as_written, "save_weights to a TensorFlow checkpoint (tf.train.list_variables)",
+               port="epochs = 1, batch_size = 16.",
                code="model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size)\n"
                     "model.save_weights('myweights')"),
     as_written("A33_load_weights_import_as_written", "III, Restore", "3142",
                "from tensorflow.keras.models import load_weights",
                "it gives a callable load_weights (the block's next lines load the files of the two Save "
                "blocks, which are the subject of the A31/A32 claims)",
-               import_as_written, code="from tensorflow.keras.models import load_weights"),
+               import_as_written, "the tensorflow.keras.models import path",
+               code="from tensorflow.keras.models import load_weights"),
 ]
 
 
@@ -233,7 +244,7 @@ DROPOUT_ROWS, DROPOUT_UNITS = 200, 512
 def dense_default(case):
     layer = keras.layers.Dense(4, kernel_initializer="identity", bias_initializer="zeros")
     x = np.array([[-2.5, -0.5, 0.0, 3.0], [1e-3, -7.0, 250.0, -1e-4]], "float32")
-    out = np.asarray(layer(x))
+    out = keras.ops.convert_to_numpy(layer(x))
     return Measured({"activation": layer.activation.__name__, "unchanged": bool(np.array_equal(out, x))},
                     details={"output": out})
 
@@ -241,8 +252,8 @@ def dense_default(case):
 def activations(case):
     z = np.linspace(-30, 30, 601).astype("float32")
     logits = np.random.default_rng(case.seeds[0]).normal(0, 3, (256, 10)).astype("float32")
-    relu, sigmoid = np.asarray(keras.activations.relu(z)), np.asarray(keras.activations.sigmoid(z))
-    softmax = np.asarray(keras.activations.softmax(logits))
+    relu, sigmoid, softmax = map(keras.ops.convert_to_numpy, (keras.activations.relu(z), keras.activations.sigmoid(z),
+                                                             keras.activations.softmax(logits)))
     return Measured({"relu_is_max_z_0": bool(np.array_equal(relu, np.maximum(z, 0))),
                      "sigmoid_in_0_1": bool(sigmoid.min() >= 0 and sigmoid.max() <= 1),
                      "softmax_in_0_1": bool(softmax.min() >= 0 and softmax.max() <= 1),
@@ -256,7 +267,7 @@ def dropout_rate(case):
     fractions, kept, agreement, dropped = [], set(), [], 0
     for seed in case.seeds:
         layer = keras.layers.Dropout(case.config["rate"], seed=seed)
-        first, second = np.asarray(layer(ones, training=True)), np.asarray(layer(ones, training=True))
+        first, second = (keras.ops.convert_to_numpy(layer(ones, training=True)) for _ in range(2))
         fractions.append(float((first == 0).mean()))
         dropped += int((first == 0).sum())
         kept |= set(np.unique(first[first != 0]).tolist())
@@ -274,9 +285,11 @@ def dropout_inference(case):
     x = np.random.default_rng(case.seeds[0]).normal(size=(64, 32)).astype("float32")
     layer = keras.layers.Dropout(0.5, seed=case.seeds[0])
     model = keras.Sequential([keras.Input((32,)), layer])
-    return Measured({"training_false_identity": bool(np.array_equal(layer(x, training=False), x)),
-                     "model_call_identity": bool(np.array_equal(model(x), x)),
-                     "training_true_changes": not np.array_equal(layer(x, training=True), x)})
+    inference, called, dropped = map(keras.ops.convert_to_numpy,
+                                     (layer(x, training=False), model(x), layer(x, training=True)))
+    return Measured({"training_false_identity": bool(np.array_equal(inference, x)),
+                     "model_call_identity": bool(np.array_equal(called, x)),
+                     "training_true_changes": not np.array_equal(dropped, x)})
 
 
 def dropout_relu_order(case):
@@ -286,16 +299,17 @@ def dropout_relu_order(case):
         relu = keras.layers.ReLU()
         before = relu(keras.layers.Dropout(0.5, seed=seed)(x, training=True))
         after = keras.layers.Dropout(0.5, seed=seed)(relu(x), training=True)
-        diffs.append(float(np.abs(np.asarray(before) - np.asarray(after)).max()))
+        diffs.append(float(np.abs(keras.ops.convert_to_numpy(before) - keras.ops.convert_to_numpy(after)).max()))
     return Measured(max(diffs), samples=diffs)
 
 
 def sparse_vs_categorical(case):
     rng = np.random.default_rng(case.seeds[0])
-    probs = np.asarray(keras.activations.softmax(rng.normal(0, 3, (256, 10)).astype("float32")))
+    probs = keras.ops.convert_to_numpy(keras.activations.softmax(rng.normal(0, 3, (256, 10)).astype("float32")))
     labels = rng.integers(0, 10, 256)
-    sparse = np.asarray(keras.losses.sparse_categorical_crossentropy(labels, probs))
-    onehot = np.asarray(keras.losses.categorical_crossentropy(keras.utils.to_categorical(labels, 10), probs))
+    sparse = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, probs))
+    onehot = keras.ops.convert_to_numpy(
+        keras.losses.categorical_crossentropy(keras.utils.to_categorical(labels, 10), probs))
     return Measured(float(np.abs(sparse - onehot).max()),
                     details={"max_loss": float(onehot.max()), "mean_loss": float(onehot.mean())})
 
@@ -317,9 +331,9 @@ def bn_inputs(seed, rows=256, features=8):
 def bn_batch_stats(case):
     x = bn_inputs(case.seeds[0])
     layer = keras.layers.BatchNormalization()
-    out = np.asarray(layer(x, training=True))
+    out = keras.ops.convert_to_numpy(layer(x, training=True))
     standardized = (x - x.mean(axis=0)) / x.std(axis=0)
-    inference = np.asarray(layer(x, training=False))
+    inference = keras.ops.convert_to_numpy(layer(x, training=False))
     return Measured(float(np.abs(out - standardized).max()),
                     details={"epsilon": layer.epsilon, "normalized": "the layer's inputs, per feature",
                              "output_mean_abs_max": float(np.abs(out.mean(axis=0)).max()),
@@ -370,7 +384,7 @@ def bn_weight_shift(case):
             shift = np.array(dense.kernel) - before
             shift_errors.append(standardization_error(shift))
             after_step = np.array(dense.kernel)
-            normalized = (np.asarray(bn(dense(x), training=True)) - np.array(bn.beta)) / np.array(bn.gamma)
+            normalized = (keras.ops.convert_to_numpy(bn(dense(x), training=True)) - np.array(bn.beta)) / np.array(bn.gamma)
             activation_errors.append(standardization_error(normalized))
             bn_call_changes_kernel.append(not np.array_equal(np.array(dense.kernel), after_step))
         kernel_std[-1].append(float(np.array(dense.kernel).std(axis=0).mean()))
@@ -491,15 +505,15 @@ def layer_classes(case):
     present = [n for n in ("ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Sigmoid", "Tanh", "GELU")
                if hasattr(keras.layers, n)]
     return Measured({"ReLU": hasattr(keras.layers, "ReLU"), "Sigmoid": hasattr(keras.layers, "Sigmoid"),
-                     "Activation('sigmoid')": bool(np.array_equal(sigmoid(z), keras.activations.sigmoid(z)))},
+                     "Activation('sigmoid')": bool(np.array_equal(keras.ops.convert_to_numpy(sigmoid(z)),
+                                                                  keras.ops.convert_to_numpy(keras.activations.sigmoid(z))))},
                     details={"activation_layer_classes": present})
 
 
 def optimizer_names(case):
-    from tensorflow.keras import optimizers
     found = {}
     for name, (cls, kwargs) in OPTIMIZERS_2283.items():
-        config = getattr(optimizers, cls)(**kwargs).get_config() if hasattr(optimizers, cls) else {}
+        config = getattr(keras.optimizers, cls)(**kwargs).get_config() if hasattr(keras.optimizers, cls) else {}
         found[name] = bool(config) and all(config.get(k) == v for k, v in kwargs.items())
     return Measured(found)
 
@@ -539,8 +553,9 @@ NAMES = [
     claim("A23_adaptive_lr_list", "III, Adaptive Learning Rate", "2283-2293",
           "There are many popular algorithms that dynamically adapt the learning rate: Adadelta Adagrad "
           "Adam AdaMax AMSGrad Momentum Nadam Nesterov RMSprop",
-          EXACT_API + " Each of the nine must be constructible from tensorflow.keras.optimizers (AMSGrad "
-          "as Adam(amsgrad=True), Momentum and Nesterov as SGD options) with its option set in the "
+          EXACT_API + " Each of the nine must be constructible from keras.optimizers (the classes "
+          "tensorflow.keras.optimizers gives; AMSGrad as Adam(amsgrad=True), Momentum and Nesterov as SGD "
+          "options) with its option set in the "
           "optimizer's config. Whether each one 'adapts the learning rate' is not tested: Momentum "
           "and Nesterov change the step, not a per-parameter learning rate.",
           fast(Exact({name: True for name in OPTIMIZERS_2283})), measure=optimizer_names,
@@ -551,16 +566,18 @@ NAMES = [
           EXACT_API + " Checked today: tensorflow.keras must import and give Keras' Sequential, and "
           "installing tensorflow must bring Keras (a requirement of the tensorflow distribution). "
           "'Recommended' is an opinion and is not tested.",
-          fast(Exact({"tensorflow.keras": True, "keras required by tensorflow": True})), measure=keras_builtin),
+          fast(Exact({"tensorflow.keras": True, "keras required by tensorflow": True})), measure=keras_builtin,
+          tensorflow_only="tensorflow.keras, Keras as shipped with TensorFlow"),
     claim("A37_builtin_datasets", "III, Dataset Splitting", "1550",
           "MNIST and CIFAR-10/100 are built into the TF.Keras framework",
           EXACT_API + " tensorflow.keras.datasets must have mnist, cifar10 and cifar100 loaders with "
           "load_data(). The loaders download on first use; that is not exercised (no network).",
-          fast(Exact({"mnist": True, "cifar10": True, "cifar100": True})), measure=dataset_loaders),
+          fast(Exact({"mnist": True, "cifar10": True, "cifar100": True})), measure=dataset_loaders,
+          tensorflow_only="the tensorflow.keras.datasets import path"),
     claim("A38_idg_import", "III, TF.Keras ImageDataGenerator", "2746",
           "from tensorflow.keras.preprocessing.image import ImageDataGenerator",
           EXACT_API + " The document's import line must still give the (legacy) ImageDataGenerator.",
-          fast(Exact(True)), measure=idg_import),
+          fast(Exact(True)), measure=idg_import, tensorflow_only=IDG_API),
 ]
 
 
@@ -591,8 +608,8 @@ def sgd_steps(case):
     weight = keras.Variable(np.array(W0, "float32"))
     after = []
     for gradient in case.config["grads"]:
-        optimizer.apply_gradients([(np.array(gradient, "float32"), weight)])
-        after.append(np.asarray(weight).tolist())
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(gradient, "float32"), weight)])
+        after.append(weight.numpy().tolist())
     return Measured(after)
 
 
@@ -603,7 +620,7 @@ def default_decay(case):
         weight = keras.Variable(np.ones(2, "float32"))
         start = float(optimizer.learning_rate)
         for _ in range(case.config["steps"]):
-            optimizer.apply_gradients([(np.ones(2, "float32"), weight)])
+            optimizer.apply_gradients([(keras.ops.ones(2), weight)])
         ratios[name] = float(optimizer.learning_rate) / start
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -613,16 +630,15 @@ def default_decay(case):
 
 
 def rmsprop_port(case):
-    from tensorflow.keras import optimizers
     rng = np.random.default_rng(case.seeds[0])
     x, y = rng.normal(size=(16, 13)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
-    optimizer = optimizers.RMSprop(learning_rate=0.001, rho=0.9)
+    optimizer = keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9)
     model = models.doc002_dnn()
     model.compile(loss="mean_squared_error", optimizer=optimizer, run_eagerly=True)
     loss = float(model.train_on_batch(x, y))
-    with_none = optimizers.RMSprop(learning_rate=0.001, rho=0.9, epsilon=None)
+    with_none = keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, epsilon=None)
     try:
-        with_none.apply_gradients([(np.ones(2, "float32"), keras.Variable(np.ones(2, "float32")))])
+        with_none.apply_gradients([(keras.ops.ones(2), keras.Variable(np.ones(2, "float32")))])
         none_error = None
     except Exception as error:  # what keeping epsilon=None does (why the port drops it)
         none_error = f"{type(error).__name__}: {error}"
@@ -913,18 +929,19 @@ IDG = [
           "(its Clopper-Pearson interval over all the draws, independent Bernoulli trials, must lie "
           "inside that band).",
           fast(All({"identity_fraction": Between(*binomial_band(0.25, IDG_DRAWS * len(SEEDS))), "non_flip_outputs": Exact(0)}),
-               seeds=SEEDS, draws=IDG_DRAWS), measure=idg_flips, port=IDG_PORT),
+               seeds=SEEDS, draws=IDG_DRAWS), measure=idg_flips, tensorflow_only=IDG_API, port=IDG_PORT),
     claim("A40_idg_float32", "III, Flip (TF.Keras ImageDataGenerator)", "2742",
           "After transformation (augmentation), the pixel values will be 32-bit float.",
           EXACT_API + " flow() on a uint8 batch must yield float32 arrays.",
-          fast(Exact("float32")), measure=idg_dtype, port=IDG_PORT),
+          fast(Exact("float32")), measure=idg_dtype, tensorflow_only=IDG_API, port=IDG_PORT),
     claim("A41_idg_rotation_range", "III, Rotation (TF.Keras ImageDataGenerator)", "2775",
           "we use the rotation_range parameter to set random rotations between -60 and 60 degrees",
           "get_random_transform of ImageDataGenerator(rotation_range=60), 1,000 draws per seed: all "
           "angles must lie in [-60, 60] and both ends must be reached within 1 degree (a uniform draw "
           "misses [59, 60] 5,000 times with probability (119/120)^5000 ~ 1e-18).",
           fast(All({"min": Between(-60, -59), "max": Between(59, 60)}), seeds=SEEDS,
-               kwargs={"rotation_range": 60}, param="theta", draws=RANGE_DRAWS), measure=idg_range),
+               kwargs={"rotation_range": 60}, param="theta", draws=RANGE_DRAWS), measure=idg_range,
+          tensorflow_only=IDG_API),
     claim("A42_idg_zoom_direction", "III, Zoom (TF.Keras ImageDataGenerator)", "2784",
           "we use the zoom_range parameter to set random values between 0.5 (zoom out) and 2 (zoom in)",
           "apply_transform with zx = zy = 0.5 and 2 on a 40 x 40 image with a centred 10 x 10 square: "
@@ -932,7 +949,7 @@ IDG = [
           "2 zooms in. The direction is read off the square's size, not off the parameter's name: "
           "apply_transform's affine matrix maps output pixels to input coordinates, so which factor "
           "enlarges is a property of the implementation.",
-          fast(Exact({"0.5": "zoom out", "2": "zoom in"})), measure=idg_zoom,
+          fast(Exact({"0.5": "zoom out", "2": "zoom in"})), measure=idg_zoom, tensorflow_only=IDG_API,
           document_value="0.5 = zoom out, 2 = zoom in", port=IDG_PORT),
     claim("A43_idg_shift_range", "III, Shift (TF.Keras ImageDataGenerator)", "2793",
           "we use the width_shift_range and height_shift_range to set random values between 0 and 20% in "
@@ -942,7 +959,7 @@ IDG = [
           "moves (rows only: vertical, columns only: horizontal). The document (and the names) say "
           "width = horizontal, height = vertical.",
           fast(Exact({"width_shift_range": "horizontal", "height_shift_range": "vertical"}),
-               seeds=SEEDS, draws=20), measure=idg_shift,
+               seeds=SEEDS, draws=20), measure=idg_shift, tensorflow_only=IDG_API,
           document_value="width = horizontal, height = vertical, 0-20%", port=IDG_PORT),
     claim("A44_idg_brightness", "III, Brightness (TF.Keras ImageDataGenerator)", "2802",
           "we use the brightness_range parameter to set random values between 0.5 (darker) and 2 (brighter)",
@@ -952,7 +969,8 @@ IDG = [
           fast(All({"min": Between(0.5, 0.51), "max": Between(1.99, 2.0), "0.5": Exact("darker"),
                     "2": Exact("brighter")}),
                seeds=SEEDS, kwargs={"brightness_range": (0.5, 2)},
-               param="brightness", draws=RANGE_DRAWS), measure=idg_brightness, port=IDG_PORT),
+               param="brightness", draws=RANGE_DRAWS), measure=idg_brightness, port=IDG_PORT,
+          tensorflow_only=IDG_API),
     claim("A45_brightness_after_norm", "III, Brightness (TF.Keras ImageDataGenerator)", "2809",
           "If done before, then normalization and standardization would squash the values into the same "
           "original range, undoing the transformation.",
@@ -965,6 +983,7 @@ IDG = [
           "document's example, would likewise survive a rescale and be removed by centring), so the "
           "rule reads each of the two separately.",
           fast(Exact({"normalization": True, "standardization": True})), measure=idg_norm_order,
+          tensorflow_only=IDG_API,
           document_value="both undo a brightness change made before them", port=IDG_PORT),
     claim("A46_aug_pipeline_subset", "III, Invariance", "2320",
           "For each batch drawn, a random subset of the images in the batch are selected for augmentation "
@@ -977,7 +996,7 @@ IDG = [
           "ImageDataGenerator has no parameter for the augmented fraction, so its default behaviour "
           "is what is measured.",
           fast(Between(*binomial_band(0.5, SUBSET_BATCH * len(SEEDS))), seeds=SEEDS,
-               batch=SUBSET_BATCH), measure=idg_subset,
+               batch=SUBSET_BATCH), measure=idg_subset, tensorflow_only=IDG_API,
           document_value="a random subset (e.g. 50%) augmented", port=IDG_PORT),
 ]
 
@@ -1022,11 +1041,11 @@ def evaluate_inference(case):
     before = [np.array(v) for v in model.variables]
     loss = model.evaluate(x, y, batch_size=64, verbose=0, return_dict=True)["loss"]
     unchanged = all(np.array_equal(b, np.asarray(v)) for b, v in zip(before, model.variables))
-    inference = float(np.mean(keras.losses.sparse_categorical_crossentropy(y, model(x, training=False))))
+    inference = float(keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, model(x, training=False))))
     return Measured({"variables_unchanged": unchanged and int(model.optimizer.iterations) == 0,
                      "loss_vs_inference_rel_diff": abs(loss - inference) / inference},
                     details={"evaluate_loss": loss, "inference_loss": inference,
-                             "training_mode_loss": float(np.mean(keras.losses.sparse_categorical_crossentropy(
+                             "training_mode_loss": float(keras.ops.mean(keras.losses.sparse_categorical_crossentropy(
                                  y, model(x, training=True))))})
 
 
@@ -1078,15 +1097,13 @@ FEEDING = {"n": 70, "epochs": 4, "fit": {}, "global_seed": True}
 @functools.lru_cache(maxsize=None)
 def recorded(seed, n, epochs, fit_items, global_seed):
     """BatchRecorder.epochs of a fit on x = ids 0..n-1 (learning rate 0) and the warnings fit
-    gave. global_seed=False: Python and numpy seeded, TensorFlow's global seed unset; the
-    suite's op determinism (harness.device), which refuses unseeded random ops, is switched off
-    for that fit (TensorFlow's only switch is private) and both are restored afterwards."""
-    from tensorflow.python.framework import config as tf_config
-    deterministic = tf_config.is_op_determinism_enabled()
+    gave. global_seed=False (TensorFlow only): Python and numpy seeded, TensorFlow's global seed
+    unset; the suite's op determinism (harness.device), which refuses unseeded random ops, is
+    switched off for that fit and both are restored afterwards."""
     training.seed_everything(seed)
     if not global_seed:
         tf.random.set_seed(None)
-        tf_config.disable_op_determinism()
+        backend.determinism(False)
     recorder = BatchRecorder()
     recorder.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=0.0), run_eagerly=True)
     try:
@@ -1096,8 +1113,7 @@ def recorded(seed, n, epochs, fit_items, global_seed):
                          verbose=0, callbacks=[recorder.callback], **dict(fit_items))
     finally:
         training.seed_everything(seed)
-        if deterministic:
-            tf_config.enable_op_determinism()
+        device.configure_determinism()
     return recorder.epochs, sorted({str(w.message) for w in caught})
 
 
@@ -1167,7 +1183,8 @@ BATCHING = [
           EXACT_API + " fit with its defaults (shuffle=True) on 70 examples for 4 epochs, with no global "
           "TensorFlow seed (as in the document's code: tf.random.set_seed(None) after seeding Python "
           "and numpy): the 4 orders in which the examples are fed must all differ.",
-          full(Exact(4), **{**FEEDING, "global_seed": False}), measure=distinct_orders),
+          full(Exact(4), **{**FEEDING, "global_seed": False}), measure=distinct_orders,
+          tensorflow_only="tf.random.set_seed(None): fit's shuffling without TensorFlow's global seed"),
     claim("A13_reshuffle_each_epoch_seeded", "III, Feeding", "1535",
           "each epoch is a different random permutation into batches -- that is, no two epochs have the "
           "same ordering of examples",
@@ -1410,7 +1427,8 @@ def load_weights(case, tmp_path):
         warnings.simplefilter("always")
         fresh.load_weights(tmp_path / "myweights.weights.h5")
     return Measured({"weights_restored": same_weights(fresh, model),
-                     "predictions_equal": bool(np.array_equal(fresh(x), model(x)))},
+                     "predictions_equal": bool(np.array_equal(keras.ops.convert_to_numpy(fresh(x)),
+                                                              keras.ops.convert_to_numpy(model(x))))},
                     details={"warnings": sorted({str(w.message)[:160] for w in caught})})
 
 

@@ -65,10 +65,10 @@ class BatchRecorder(keras.Model):
     def _record(self, kind, data):
         self.epochs[-1][kind].append(np.asarray(data[0])[:, 0].astype(int).tolist())
 
-    def train_step(self, data):
-        self._record("train", data)
-        return super().train_step(data)
+    def train_step(self, *args):  # (data), or (state, data) on JAX
+        self._record("train", args[-1])
+        return super().train_step(*args)
 
-    def test_step(self, data):
-        self._record("validation", data)
-        return super().test_step(data)
+    def test_step(self, *args):
+        self._record("validation", args[-1])
+        return super().test_step(*args)
