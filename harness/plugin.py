@@ -245,7 +245,7 @@ def judge(request):
         if verdict == ERROR:
             pytest.fail(f"{case.id}: error: {message}", pytrace=False)
         if entry["change"] == baseline.CHANGED and not request.config.getoption("accept_verdicts"):
-            pytest.fail(f"{case.id}: verdict {verdict}, accepted {entry['baseline']} (claims/baseline.json); "
+            pytest.fail(f"{case.id}: verdict {verdict}, accepted {entry['baseline']} ({baseline.PATH.name}); "
                         f"measured {entry['value']} (interval {entry['interval']}), rule {case.rule}. "
                         "If the change is understood: pytest ... --accept-verdicts, and commit the diff "
                         "with its reason.", pytrace=False)
@@ -354,12 +354,12 @@ def pytest_terminal_summary(terminalreporter, config):
                                                                for v in verdicts))
     changes = [e for e in entries if e["change"] != baseline.SAME]
     by_kind = {k: [e for e in changes if e["change"] == k] for k in (baseline.CHANGED, baseline.NEW, baseline.NOT_RUN)}
-    tr.write_line(f"against claims/baseline.json: {len(entries) - len(changes)} same, "
+    tr.write_line(f"against {baseline.PATH.name}: {len(entries) - len(changes)} same, "
                   + ", ".join(f"{len(v)} {k}" for k, v in by_kind.items()))
     for e in by_kind[baseline.CHANGED]:
         tr.write_line(f"  changed: {e['id']}-{e['tier']}: {e['baseline']} -> {e['verdict']}")
     if summary.get("accepted"):
-        tr.write_line(f"accepted into claims/baseline.json: {len(summary['accepted'])} verdicts "
+        tr.write_line(f"accepted into {baseline.PATH.name}: {len(summary['accepted'])} verdicts "
                       f"({', '.join(summary['accepted'][:10])}{', ...' if len(summary['accepted']) > 10 else ''})")
     for tier, (path, complete) in summary.get("written", {}).items():
         how = ("complete run" if complete else "a shard: merge with python -m harness.merge" if "shards" in path.parts

@@ -82,7 +82,7 @@ def test_accept_verdicts_passes_and_writes_the_baseline(optimizer_runs):
                         **{f"{cid}-fast": e["verdict"] for cid, e in scores["claims"].items()}}
     assert set(accepted) == OPTIMIZER_CASES | {"some_other_claim-full"}
     assert text == "{\n" + ",\n".join(f'  "{k}": "{v}"' for k, v in sorted(accepted.items())) + "\n}\n"
-    assert "accepted into claims/baseline.json: 3 verdicts" in output
+    assert "accepted into baseline.json: 3 verdicts" in output
 
 
 def test_the_rerun_passes_with_every_verdict_the_same(optimizer_runs):
