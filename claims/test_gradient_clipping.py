@@ -33,7 +33,7 @@ def clipped_gradient(option: str, split: list) -> np.ndarray:
     optimizer = keras.optimizers.SGD(learning_rate=1.0, **{option: 1.0})
     bounds = np.cumsum([0, *split])
     variables = [keras.Variable(np.zeros(n, "float32")) for n in split]
-    grads = [np.array(GRADIENT[a:b], "float32") for a, b in zip(bounds[:-1], bounds[1:])]
+    grads = [keras.ops.convert_to_tensor(GRADIENT[a:b], "float32") for a, b in zip(bounds[:-1], bounds[1:])]
     optimizer.apply_gradients(zip(grads, variables))
     return -np.concatenate([v.numpy() for v in variables])
 

@@ -113,9 +113,10 @@ def constant_gradient_step(case):
     optimizer = getattr(keras.optimizers, c["optimizer"])(**c["kwargs"])
     gradient = np.array(c["gradient"], "float32")
     variable = keras.Variable(np.zeros_like(gradient))
+    tensor = keras.ops.convert_to_tensor(gradient)  # PyTorch's optimizers take tensors only
     positions = [variable.numpy()]
     for _ in range(c["steps"]):
-        optimizer.apply_gradients([(gradient, variable)])
+        optimizer.apply_gradients([(tensor, variable)])
         positions.append(variable.numpy())
     unit = c["kwargs"]["learning_rate"] * (np.abs(gradient) if c["per_unit_gradient"] else 1.0)
     steps = np.abs(np.diff(positions, axis=0)) / unit
