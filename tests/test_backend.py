@@ -1,0 +1,75 @@
+"""harness/backend.py: the same gradients on TensorFlow, JAX and PyTorch; the batches of the
+JAX/PyTorch pipeline; a missing TensorFlow only fails where it is used."""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from harness import scoreboard
+
+# Run in a fresh process per backend (Keras reads KERAS_BACKEND once, at import).
+PROBE = """
+import json, keras, numpy as np
+from harness import backend
+x = np.array([[1.0, -2.0, 3.0]], "float32")
+dense = keras.layers.Dense(2, kernel_initializer="ones", bias_initializer="zeros")
+unused = keras.Variable(np.zeros(4, "float32"))
+dense.build((None, 3))
+value, (g_kernel, g_bias, g_unused), (g_x,) = backend.gradients(
+    lambda x: keras.ops.sum(dense(x) ** 2), [dense.kernel, dense.bias, unused], [x])
+print(json.dumps({"backend": backend.name(), "value": value, "kernel": g_kernel.tolist(), "bias": g_bias.tolist(),
+                  "unused": g_unused.tolist(), "x": g_x.tolist()}))
+"""
+
+
+@pytest.mark.parametrize("name", ["tensorflow", "jax", "torch"])
+def test_gradients_are_the_calculus_on_every_backend(name):
+    if importlib.util.find_spec({"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[name]) is None:
+        pytest.skip(f"{name} is not installed (pip install -e '.[{name}]')")
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=scoreboard.ROOT,
+                         env={**os.environ, "KERAS_BACKEND": name}, check=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    # y = x @ ones(3, 2) = [2, 2]; f = sum(y^2) = 8; df/dy = 2y = [4, 4]
+    assert got["backend"] == name and got["value"] == 8.0
+    assert got["kernel"] == [[4.0, 4.0], [-8.0, -8.0], [12.0, 12.0]]  # x^T df/dy
+    assert got["bias"] == [4.0, 4.0] and got["unused"] == [0.0] * 4
+    assert got["x"] == [[8.0, 8.0, 8.0]]  # df/dy @ ones(2, 3)
+
+
+def test_shuffled_batches_are_a_new_permutation_each_pass_and_repeat_per_seed():
+    from harness.training import Shuffled
+    x, y = np.arange(10, dtype="float32")[:, None], np.arange(10)
+
+    def passes(seed, repeat):
+        data = Shuffled(x, y, batch_size=4, seed=seed, repeat=repeat)
+        if repeat:
+            return [np.concatenate([data[i][1] for i in range(k * 3, k * 3 + 3)]) for k in range(2)]
+        out = []
+        for _ in range(2):
+            out.append(np.concatenate([data[i][1] for i in range(len(data))]))
+            data.on_epoch_end()
+        return out
+
+    first, second = passes(0, repeat=False)
+    assert sorted(first) == sorted(second) == list(range(10)) and list(first) != list(second)
+    assert [list(p) for p in passes(0, repeat=True)] == [list(first), list(second)]  # the same passes
+    assert list(passes(1, repeat=False)[0]) != list(first)
+    assert [len(Shuffled(x, y, batch_size=4, seed=0)[i][1]) for i in range(3)] == [4, 4, 2]
+
+
+def test_claim_files_import_without_tensorflow():
+    """The GPU image has JAX and PyTorch but no TensorFlow: with tensorflow unimportable, the
+    claims still collect on JAX (TensorFlow-only claims skip when run)."""
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("jax is not installed")
+    code = ("import sys; sys.modules['tensorflow'] = None\n"
+            "import pytest; raise SystemExit(pytest.main(['claims', '-m', 'fast', '--collect-only', '-q', "
+            "'-n', '0', '-p', 'no:cacheprovider']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=scoreboard.ROOT,
+                          env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "test_claims[cnn_99_percent-fast]" in proc.stdout
