@@ -22,6 +22,13 @@ from harness.claim import All, AtMost, Claim, Measured, Tier, claim_test
 pytestmark = pytest.mark.exact_numerics("gradient RMS of 1e-5 per weight would underflow in float16")
 
 
+NETS = {act: functools.partial(models.doc000_five_layer, act) for act in ("sigmoid", "relu")}
+
+
+def sgd():
+    return keras.optimizers.SGD(learning_rate=0.005)
+
+
 @functools.lru_cache(maxsize=None)
 def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dict:
     """One seeded five-layer run on MNIST (embedded subset or full training set).
@@ -31,12 +38,13 @@ def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dic
     d = data.get("mnist", source)
     x, y = data.scale(d.x_train), d.y_train
     training.seed_everything(seed)
-    model = models.doc000_five_layer(activation)
+    initial = NETS[activation]()  # the weights the training below starts from (the same seed)
+    start = [layer.kernel.numpy().copy() for layer in initial.layers if hasattr(layer, "kernel")]
+    init = probes.kernel_gradient_rms(initial, x[:probe], y[:probe])
+    result = training.train(NETS[activation], x, y, seed=seed, epochs=epochs, batch_size=100, optimizer=sgd,
+                            share_model=True)
+    model = result.model
     kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
-    start = [k.numpy().copy() for k in kernels]
-    init = probes.kernel_gradient_rms(model, x[:probe], y[:probe])
-    result = training.train(lambda: model, x, y, seed=seed, epochs=epochs, batch_size=100,
-                            optimizer=lambda: keras.optimizers.SGD(learning_rate=0.005))
     loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x, training=False))
     moved = np.array([np.linalg.norm(k.numpy() - w) / np.linalg.norm(w) for k, w in zip(kernels, start)])
     return {"init": init, "trained": probes.kernel_gradient_rms(model, x[:probe], y[:probe]), "moved": moved,
