@@ -11,8 +11,8 @@ Keras 3's APIs (``keras.ops``, ``keras.utils.set_random_seed``, ``keras.mixed_pr
 - ``gpus``, ``pin_gpu``, ``determinism``, ``threads``, ``versions``: the devices, one GPU per
   pytest-xdist worker, op determinism, thread pools and framework versions;
 - ``tf``: the ``tensorflow`` module, imported on first use, for the claims about
-  TensorFlow's own API (they declare ``backends=TENSORFLOW_ONLY`` and skip elsewhere): the
-  claim files import without TensorFlow, which the GPU image does not carry.
+  TensorFlow's own API (marked ``@pytest.mark.tensorflow_only(reason)``, they skip on the
+  other backends): the claim files import without TensorFlow, which the GPU image lacks.
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from importlib import metadata
 from pathlib import Path
 
 BACKENDS = ("tensorflow", "jax", "torch")
-TENSORFLOW_ONLY = ("tensorflow",)
 
 
 def name() -> str:

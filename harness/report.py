@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from harness import baseline, inventory, page, scoreboard
+from harness.backend import BACKENDS
 from harness.claim import DOCUMENTS, ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
 
 TIERS = ("fast", "full", "nightly", "benchmark")
-BACKENDS = ("tensorflow", "jax", "torch")
 BOARDS = tuple(scoreboard.label(t, b) for b in BACKENDS for t in TIERS)  # 'fast', ..., 'jax/fast', ...
 FRAMEWORK_NOTES = Path(__file__).resolve().parent.parent / "claims" / "backend_differences.json"
 VERDICTS = (REPRODUCED, REFUTED, INCONCLUSIVE, SKIPPED, ERROR, EXCLUDED)
