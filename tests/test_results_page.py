@@ -97,7 +97,7 @@ def test_counts_filters_detail_and_changes(browser, results):
 @pytest.mark.skipif(not (COMMITTED / "index.html").exists(), reason="no committed results page")
 def test_committed_page_counts_equal_the_scoreboards(browser):
     tab, errors = open_page(browser, COMMITTED)
-    boards = {tier: scoreboard.read(tier, COMMITTED) for tier in report.TIERS}
+    boards = {label: scoreboard.read(label, COMMITTED) for label in report.BOARDS}
     checked = 0
     for tier, board in boards.items():
         for doc in {e["document"] for e in board["claims"].values()}:
