@@ -27,7 +27,6 @@ import re
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from harness import scoreboard
 
