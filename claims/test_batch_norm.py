@@ -38,7 +38,7 @@ import time
 import keras
 import numpy as np
 
-from harness import data, device, models, plots, stats, training
+from harness import backend, data, device, models, plots, stats, training
 from harness.claim import All, AtLeast, Between, Claim, Measured, Tier, claim_test
 
 
@@ -76,7 +76,7 @@ def compiled(input_shape: tuple, batch_norm: bool, depth: int, learning_rate: fl
     model = models.doc001_deep_elu(input_shape, batch_norm, depth)
     model.compile(optimizer=keras.optimizers.Nadam(learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  jit_compile=device.ACTIVE["xla"])
+                  jit_compile=backend.jit_compile(device.ACTIVE["xla"]))
     model.optimizer.build(model.trainable_variables)
     return model, [v.numpy() for v in model.optimizer.variables]
 

@@ -71,7 +71,7 @@ def predictions(source: str, n_valid: int, epochs: int, shorter_epochs: int | No
     keep = [KeepWeights(shorter_epochs)] if shorter_epochs else []
     run = training.train(models.doc001_dropout_mlp, scaled(x_train), fashion.y_train[n_valid:], seed=seed,
                          epochs=epochs, batch_size=batch_size, optimizer="rmsprop", callbacks=keep,
-                         share_model=True)
+                         share_model=True, steps_per_execution=training.FUSED)
     x_test = scaled(fashion.x_test)
     final = {**predict(run.model, x_test, passes), "labels": fashion.y_test, "shorter": None}
     if keep:

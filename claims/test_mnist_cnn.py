@@ -71,7 +71,8 @@ def cnn_test_accuracy(case):
     accuracy, loss, curves, seconds = {}, {}, {}, {}
     for seed in case.seeds:
         run = training.train(models.doc000_cnn, x_train, mnist.y_train, seed=seed, epochs=c["epochs"],
-                             batch_size=c["batch_size"], optimizer=models.doc000_adam, share_model=True)
+                             batch_size=c["batch_size"], optimizer=models.doc000_adam, share_model=True,
+                             steps_per_execution=training.FUSED)
         loss[seed], accuracy[seed] = run.model.evaluate(x_test, mnist.y_test, verbose=0)
         curves[seed], seconds[seed] = run.history["accuracy"], run.seconds
     values = list(accuracy.values())

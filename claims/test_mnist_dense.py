@@ -25,7 +25,7 @@ import numpy as np
 
 from harness import data, models, plots, stats
 from harness.claim import AtLeast, AtMost, All, Between, Claim, Measured, RefuteOnly, Tier, claim_test
-from harness.training import train
+from harness.training import FUSED, train
 
 RECIPES = {"adam": (0.0, "Adam", 0.003), "sgd": (0.0, "SGD", 0.005), "adam_dropout": (0.25, "Adam", 0.005)}
 
@@ -40,7 +40,8 @@ def run(source: str, recipe: str, epochs: int, seed: int) -> dict:
     r = train(functools.partial(models.doc000_five_layer, "relu", dropout=dropout), data.scale(d.x_train),
               d.y_train, seed=seed, epochs=epochs, batch_size=100,
               optimizer=lambda: getattr(keras.optimizers, optimizer)(learning_rate=lr),
-              validation_data=(data.scale(d.x_test), d.y_test) if source == "load" else None)
+              validation_data=(data.scale(d.x_test), d.y_test) if source == "load" else None,
+              steps_per_execution=FUSED)
     return {k: list(map(float, v)) for k, v in r.history.items()}
 
 

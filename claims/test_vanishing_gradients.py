@@ -42,7 +42,7 @@ def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dic
     start = [layer.kernel.numpy().copy() for layer in initial.layers if hasattr(layer, "kernel")]
     init = probes.kernel_gradient_rms(initial, x[:probe], y[:probe])
     result = training.train(NETS[activation], x, y, seed=seed, epochs=epochs, batch_size=100, optimizer=sgd,
-                            share_model=True)
+                            share_model=True, steps_per_execution=training.FUSED)
     model = result.model
     kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
     loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x, training=False))

@@ -8,6 +8,8 @@ Keras 3's APIs (``keras.ops``, ``keras.utils.set_random_seed``, ``keras.mixed_pr
 - ``gradients``: values and gradients of a scalar function (``tf.GradientTape``,
   ``jax.value_and_grad`` through a ``keras.StatelessScope``, ``torch.autograd.grad``);
 - ``function``: ``tf.function`` on TensorFlow, eager elsewhere;
+- ``jit_compile``, ``steps_per_execution``: how ``model.compile`` compiles the training
+  step (always ``jax.jit`` on JAX), fused steps (one per call on PyTorch);
 - ``gpus``, ``pin_gpu``, ``determinism``, ``threads``, ``versions``: the devices, one GPU per
   pytest-xdist worker, op determinism, thread pools and framework versions;
 - ``tf``: the ``tensorflow`` module, imported on first use, for the claims about
@@ -102,13 +104,32 @@ def function(fn):
     return tf.function(fn) if name() == "tensorflow" else fn
 
 
+def jit_compile(xla: bool) -> bool:
+    """``compile(jit_compile=)`` for the run's XLA option: on TensorFlow and PyTorch, XLA or
+    ``torch.compile`` only when asked (else tf.function graphs, or eager PyTorch); on JAX
+    always, as Keras' own default does: ``jax.jit`` is JAX's only compiled mode, and without
+    it every training step runs op by op (about ten times slower on a CPU)."""
+    return True if name() == "jax" else xla
+
+
+def steps_per_execution(k: int) -> int:
+    """The ``compile(steps_per_execution=)`` for k fused training steps: k, except on
+    PyTorch, whose Keras trainer runs one step per call (it raises otherwise)."""
+    return 1 if name() == "torch" else k
+
+
 # --- devices, determinism, threads -----------------------------------------------
 
 def prepare(deterministic: bool, env=os.environ) -> None:
-    """Before the backend starts: GPU memory on demand, JAX's compilation cache, and the
-    switches that op determinism needs at start-up (JAX's XLA flag, cuBLAS' workspace for
-    PyTorch)."""
+    """Before the backend starts: GPU memory on demand, JAX's compilation cache, PyTorch's
+    CPU threads shared out between pytest-xdist workers, and the switches that op
+    determinism needs at start-up (JAX's XLA flag, cuBLAS' workspace for PyTorch)."""
     env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    workers = int(env.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if chosen(env) == "torch" and workers > 1:
+        # PyTorch's OpenMP threads spin while they wait: two workers with one thread per core
+        # each took twice as long on 2 cores as one process did.
+        env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     # JAX compiles every op for every new shape, eager ones too (about a second each on a busy
     # 2-core CPU): keep the compiled programs on disk, so that later runs load them.
     cache = Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textbook-claims" / "jax"

@@ -25,19 +25,47 @@ print(json.dumps({"backend": backend.name(), "value": value, "kernel": g_kernel.
                   "unused": g_unused.tolist(), "x": g_x.tolist()}))
 """
 
+FUSED = """
+import json, numpy as np
+from harness import backend, data, models, training
+d = data.subset("fashion_mnist")
+x, y = data.scale(d.x_train[:300]), d.y_train[:300]
+runs = [training.train(models.doc001_dropout_mlp, x, y, seed=3, epochs=2, batch_size=32, steps_per_execution=k,
+                       share_model=share) for k, share in ((1, False), (4, False), (4, True))]
+print(json.dumps({"backend": backend.name(), "losses": [r.history["loss"] for r in runs],
+                  "same": [all(np.array_equal(a, b) for a, b in zip(runs[0].model.get_weights(), r.model.get_weights()))
+                           for r in runs[1:]]}))
+"""
+BACKENDS = ["tensorflow", "jax", "torch"]
 
-@pytest.mark.parametrize("name", ["tensorflow", "jax", "torch"])
-def test_gradients_are_the_calculus_on_every_backend(name):
-    if importlib.util.find_spec({"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[name]) is None:
+
+def run_on(name: str, code: str) -> dict:
+    """The last stdout line of ``code`` run under KERAS_BACKEND=name, as JSON."""
+    if importlib.util.find_spec(name) is None:
         pytest.skip(f"{name} is not installed (pip install -e '.[{name}]')")
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=scoreboard.ROOT,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=scoreboard.ROOT,
                          env={**os.environ, "KERAS_BACKEND": name}, check=True).stdout
-    got = json.loads(out.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_gradients_are_the_calculus_on_every_backend(name):
+    got = run_on(name, PROBE)
     # y = x @ ones(3, 2) = [2, 2]; f = sum(y^2) = 8; df/dy = 2y = [4, 4]
     assert got["backend"] == name and got["value"] == 8.0
     assert got["kernel"] == [[4.0, 4.0], [-8.0, -8.0], [12.0, 12.0]]  # x^T df/dy
     assert got["bias"] == [4.0, 4.0] and got["unused"] == [0.0] * 4
     assert got["x"] == [[8.0, 8.0, 8.0]]  # df/dy @ ones(2, 3)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_fused_steps_train_the_same_run_bit_for_bit(name):
+    """steps_per_execution=4 over 10 steps an epoch (2 fused calls and a rest), with a new and a
+    shared model, gives the weights and losses of one step per call (001's dropout MLP, so
+    Dropout's draws too; PyTorch runs one step per call either way)."""
+    got = run_on(name, FUSED)
+    assert got["backend"] == name and got["same"] == [True, True]
+    assert got["losses"][0] == got["losses"][1] == got["losses"][2] and len(got["losses"][0]) == 2
 
 
 def test_shuffled_batches_are_a_new_permutation_each_pass_and_repeat_per_seed():
