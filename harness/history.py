@@ -106,6 +106,16 @@ def durations(records: list) -> dict:
     return out
 
 
+def file_seconds(records: list, board: str) -> dict:
+    """{claim file's node path: seconds its claims took} in ``board``'s latest run."""
+    ids, out = runs(records, board), {}
+    for r in of(records, board):
+        if ids and r["run"] == ids[-1] and r.get("node") and r.get("seconds") is not None:
+            file = r["node"].split("::")[0]
+            out[file] = out.get(file, 0.0) + r["seconds"]
+    return out
+
+
 def _resolve(ids: list, prefix: str) -> str:
     found = [r for r in ids if r.startswith(prefix)]
     if len(found) != 1:

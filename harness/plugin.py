@@ -14,8 +14,11 @@ Options: ``--accept-verdicts`` writes this run's judged verdicts into the baseli
 """
 from __future__ import annotations
 
+import atexit
+import logging
 import math
 import os
+import sys
 import time
 import traceback
 
@@ -57,13 +60,15 @@ def _main(config) -> bool:
 def pytest_cmdline_main(config):
     """``pytest claims -m fast`` and ``-m full`` run in one pytest-xdist worker per CPU
     core (each claim file in one worker, so that its trainings are shared between its
-    claims). ``-n 0`` (or ``--pdb``) keeps one process; the benchmark tier keeps one
-    (timings need the machine to themselves)."""
+    claims), handing out the files in collection order: the heaviest first (see
+    ``_heaviest_files_first``). ``-n 0`` (or ``--pdb``) keeps one process; the benchmark tier
+    keeps one (timings need the machine to themselves)."""
     if (config.option.markexpr in ("fast", "full") and config.pluginmanager.hasplugin("xdist")
             and "PYTEST_XDIST_WORKER" not in os.environ
             and getattr(config.option, "numprocesses", 0) is None and not config.option.usepdb
             and (os.cpu_count() or 1) > 1):
         config.option.numprocesses, config.option.dist = "auto", "loadfile"
+        config.option.loadscopereorder = False
 
 
 def pytest_configure(config):
@@ -84,6 +89,19 @@ def pytest_configure(config):
         config.stash[SUMMARY] = {"started": scoreboard.now()}
     if not _controller(config):
         device.configure(fast_tier_only=config.option.markexpr == "fast")
+    if hasattr(config, "workerinput"):
+        atexit.register(_exit_without_teardown)
+
+
+def _exit_without_teardown() -> None:
+    """A pytest-xdist worker's last step: it has sent its reports and closed its staged
+    files, so it ends here rather than in the interpreter's teardown, where TensorFlow's
+    runtime takes seconds to dismantle itself while the controller waits. Exit handlers
+    registered after this one have run; logging's, registered before, is called here."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +146,21 @@ def pytest_collection_modifyitems(session, config, items):
     files = {str(item.path) for item in items if _case(item)}
     whole = {str(p) for p in CLAIMS_DIR.glob("test_*.py")} <= files and session.testsfailed == 0
     scoreboard.write_staged("collected", {"cases": [c.id for c in cases], "whole": whole})
+    _heaviest_files_first(config, items)
+
+
+def _heaviest_files_first(config, items) -> None:
+    """Order the claim files by the seconds their claims took in this tier's latest recorded
+    run, the heaviest first, a file not recorded yet before all (tests keep their order within
+    a file). pytest-xdist then hands the next file to whichever worker is free, so the long
+    trainings start at once and the short files fill in: the longest-processing-time-first
+    schedule, within a few seconds of the best balance."""
+    tier = config.option.markexpr
+    if tier not in ("fast", "full"):
+        return
+    seconds = history.file_seconds(history.load(), scoreboard.label(tier))
+    if seconds:
+        items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], math.inf))
 
 
 def pytest_collection_finish(session):

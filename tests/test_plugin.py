@@ -387,3 +387,44 @@ def test_a_rule_changed_between_two_complete_runs_shows_as_a_flip(tmp_path, caps
     _, entries = page.entries(tmp_path)
     assert [(e["id"], e["changed"]) for e in entries] == [("flipping", True)]
     assert any("flipped since the previous run" in c for c in entries[0]["changes"])
+
+
+def test_xdist_workers_publish_a_complete_run(tmp_path):
+    """The throwaway claims run in two pytest-xdist workers, which end without the
+    interpreter's teardown (harness.plugin._exit_without_teardown): every case still
+    reaches the complete scoreboard and the history."""
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "test_fake.py").write_text(FAKE_CLAIMS)
+    (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
+    args = ["claims", "-m", "fast", "-n", "2", "--dist", "loadfile", "-p", "harness.plugin", "-p", "fake_claims_dir",
+            "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    rc, output = pytest_run(args, tmp_path, cwd=tmp_path, pythonpath=[tmp_path])
+    scores = board(tmp_path, partial=False)
+    assert scores["run"]["complete"] is True and len(scores["claims"]) == 11, output
+    assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 11
+
+
+def test_claim_files_are_ordered_heaviest_first_by_the_tiers_last_run(tmp_path, monkeypatch):
+    """pytest-xdist hands out files in collection order: the plugin sorts them by the seconds
+    their claims took in the tier's latest recorded run, a file not yet recorded first,
+    keeping each file's tests in order."""
+    from types import SimpleNamespace
+
+    from harness import history, plugin
+    monkeypatch.setenv("CLAIMS_RESULTS_DIR", str(tmp_path))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    seconds = {"claims/a.py::t[x-fast]": 1.0, "claims/b.py::t[y-fast]": 3.0, "claims/b.py::t[z-fast]": 0.5,
+               "claims/c.py::t[w-fast]": 2.0}
+    for run, scale in (("r1", 100.0), ("r2", 1.0)):  # only the latest run counts
+        history.append({"run": {"id": run, "finished": run, "commit": "abc", "dirty": []}, "environment": {},
+                        "claims": {node: {"id": node, "tier": "fast", "node": node, "verdict": "reproduced",
+                                          "seconds": s * (scale if node.startswith("claims/a") else 1)}
+                                   for node, s in seconds.items()}}, tmp_path)
+    nodes = ["claims/a.py::t[x-fast]", "claims/b.py::t[y-fast]", "claims/b.py::t[z-fast]", "claims/c.py::t[w-fast]",
+             "claims/new.py::t[v-fast]"]
+    items = [SimpleNamespace(nodeid=n) for n in nodes]
+    plugin._heaviest_files_first(SimpleNamespace(option=SimpleNamespace(markexpr="fast")), items)
+    assert [i.nodeid for i in items] == [nodes[4], nodes[1], nodes[2], nodes[3], nodes[0]]
+    items = [SimpleNamespace(nodeid=n) for n in nodes]
+    plugin._heaviest_files_first(SimpleNamespace(option=SimpleNamespace(markexpr="fast or full")), items)
+    assert [i.nodeid for i in items] == nodes
