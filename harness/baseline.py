@@ -39,9 +39,10 @@ def save(accepted: dict, path: Path = PATH) -> None:
 
 
 def change(verdict: str, accepted: str | None) -> str:
-    """How a verdict compares with the accepted one: same, new, changed or not run."""
+    """How a verdict compares with the accepted one: same, new, changed, or not run (skipped
+    or an error: no verdict to compare, e.g. a TensorFlow-only claim on JAX)."""
     if verdict not in JUDGED:
-        return NOT_RUN if accepted else NEW
+        return NOT_RUN
     if accepted is None:
         return NEW
     return SAME if verdict == accepted else CHANGED

@@ -26,8 +26,8 @@ from harness.baseline import CHANGED, NEW, NOT_RUN, SAME
     # an error or a skip is never "changed": it did not give a verdict to compare
     ("error", "reproduced", NOT_RUN),
     ("skipped", "refuted", NOT_RUN),
-    ("error", None, NEW),
-    ("skipped", None, NEW),
+    ("error", None, NOT_RUN),
+    ("skipped", None, NOT_RUN),
 ])
 def test_change(verdict, accepted, change):
     assert baseline.change(verdict, accepted) == change
