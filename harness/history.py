@@ -96,21 +96,26 @@ def compare(records: list, board: str, older: str, newer: str) -> dict:
     return out
 
 
+def latest(records: list, board: str) -> list:
+    """The records of ``board``'s latest run."""
+    ids = runs(records, board)
+    return [r for r in of(records, board) if r["run"] == ids[-1]] if ids else []
+
+
 def durations(records: list) -> dict:
     """{pytest node id: seconds} from each tier's latest run, in pytest-split's format."""
     out = {}
     for tier in sorted({r["tier"] for r in records}):  # TensorFlow's runs: pytest-split shards those
-        ids = runs(records, tier)
-        out.update({r["node"]: r["seconds"] for r in of(records, tier)
-                    if ids and r["run"] == ids[-1] and r.get("node") and r.get("seconds") is not None})
+        out.update({r["node"]: r["seconds"] for r in latest(records, tier)
+                    if r.get("node") and r.get("seconds") is not None})
     return out
 
 
 def file_seconds(records: list, board: str) -> dict:
     """{claim file's node path: seconds its claims took} in ``board``'s latest run."""
-    ids, out = runs(records, board), {}
-    for r in of(records, board):
-        if ids and r["run"] == ids[-1] and r.get("node") and r.get("seconds") is not None:
+    out = {}
+    for r in latest(records, board):
+        if r.get("node") and r.get("seconds") is not None:
             file = r["node"].split("::")[0]
             out[file] = out.get(file, 0.0) + r["seconds"]
     return out
