@@ -46,7 +46,7 @@ def l2_penalty(case):
     penalty = float(sum(keras.ops.convert_to_numpy(loss) for loss in model.losses))
     y_pred = model(x)
     cross_entropy = float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, y_pred)).mean())
-    total = float(model.compute_loss(x, y, y_pred))
+    total = float(keras.ops.convert_to_numpy(model.compute_loss(x, y, y_pred)))
     return Measured({"penalty_over_expected": penalty / expected,
                      "loss_excess_over_expected": (total - cross_entropy) / expected},
                     details={"expected_penalty": expected, "penalty": penalty, "cross_entropy": cross_entropy,

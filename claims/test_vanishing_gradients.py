@@ -48,7 +48,7 @@ def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dic
     loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x, training=False))
     moved = np.array([np.linalg.norm(k.numpy() - w) / np.linalg.norm(w) for k, w in zip(kernels, start)])
     return {"init": init, "trained": probes.kernel_gradient_rms(model, x[:probe], y[:probe]), "moved": moved,
-            "loss": float(loss), "history": result.history["loss"]}
+            "loss": float(keras.ops.convert_to_numpy(loss)), "history": result.history["loss"]}
 
 
 def runs(case, activation: str) -> list:
