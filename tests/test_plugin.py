@@ -143,7 +143,7 @@ def test_a_nan_measurement_is_an_error(tmp_path):
     claims = board(tmp_path)["claims"]
     momentum = claims["momentum_terminal_velocity"]
     assert momentum["verdict"] == "error", momentum
-    assert momentum["message"].startswith("non-finite measurement") and momentum["change"] == "new"
+    assert momentum["message"].startswith("non-finite measurement") and momentum["change"] == "not run"
     assert "momentum_terminal_velocity-fast: error: non-finite measurement" in output
     assert claims["adam_bias_correction"]["verdict"] == "reproduced"  # Adam is not SGD: untouched
     assert not (tmp_path / "baseline.json").exists()
