@@ -9,7 +9,8 @@ every claim:
   GPUs).
 - ``CLAIMS_XLA=1``: ``jit_compile=True`` in every ``model.compile`` of the
   training helper (Keras falls back to no XLA, with a warning, for models with
-  Dropout on the TensorFlow backend).
+  Dropout on the TensorFlow backend). JAX's training step is jitted either way
+  (``backend.jit_compile``).
 - ``CLAIMS_DETERMINISTIC=1`` / ``0``: the backend's op determinism on / off. Unset: on,
   except for ``pytest claims -m fast`` on a machine without GPU. On CPU it makes
   Keras' Dropout slower (``pytest tests -m benchmark -s`` prints by how much), and
