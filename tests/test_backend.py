@@ -33,6 +33,8 @@ x, y = data.scale(d.x_train[:300]), d.y_train[:300]
 runs = [training.train(models.doc001_dropout_mlp, x, y, seed=3, epochs=2, batch_size=32, steps_per_execution=k,
                        share_model=share) for k, share in ((1, False), (4, False), (4, True))]
 print(json.dumps({"backend": backend.name(), "losses": [r.history["loss"] for r in runs],
+                  "steps_per_execution": [r.model.steps_per_execution for r in runs],
+                  "jit_compile": [bool(r.model.jit_compile) for r in runs],
                   "same": [all(np.array_equal(a, b) for a, b in zip(runs[0].model.get_weights(), r.model.get_weights()))
                            for r in runs[1:]]}))
 """
@@ -66,6 +68,19 @@ def test_fused_steps_train_the_same_run_bit_for_bit(name):
     got = run_on(name, FUSED)
     assert got["backend"] == name and got["same"] == [True, True]
     assert got["losses"][0] == got["losses"][1] == got["losses"][2] and len(got["losses"][0]) == 2
+    assert got["steps_per_execution"] == ([1, 1, 1] if name == "torch" else [1, 4, 4])  # the runs did differ
+    assert got["jit_compile"] == [name == "jax"] * 3  # without CLAIMS_XLA: jax.jit on JAX only
+
+
+def test_pytorch_threads_are_shared_out_between_xdist_workers():
+    from harness import backend
+    torch_env = {"KERAS_BACKEND": "torch", "PYTEST_XDIST_WORKER_COUNT": "2", "HOME": "/tmp"}
+    backend.prepare(False, torch_env)
+    assert torch_env["OMP_NUM_THREADS"] == str(max(1, (os.cpu_count() or 1) // 2))
+    for env in ({"KERAS_BACKEND": "torch", "HOME": "/tmp"},
+                {"KERAS_BACKEND": "tensorflow", "PYTEST_XDIST_WORKER_COUNT": "2", "HOME": "/tmp"}):
+        backend.prepare(False, env)
+        assert "OMP_NUM_THREADS" not in env
 
 
 def test_shuffled_batches_are_a_new_permutation_each_pass_and_repeat_per_seed():
