@@ -347,24 +347,38 @@ def standardization_error(values):
     return float(max(np.abs(values.mean(axis=0)).max(), np.abs(values.std(axis=0) - 1).max()))
 
 
-def bn_model(seed, features):
-    training.seed_everything(seed)
-    dense, bn = keras.layers.Dense(16), keras.layers.BatchNormalization()
-    model = keras.Sequential([keras.Input((features,)), dense, bn, keras.layers.Dense(1)])
-    model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01), run_eagerly=True)  # a few steps: no tracing
-    return model, dense, bn
+def sgd_001():
+    return keras.optimizers.SGD(0.01)
 
 
-def first_shift(seed, x, y, batch_norm):
-    """The Dense(16) kernel's change in one SGD step from the seed's initial weights, with or
-    without the BatchNormalization layer after it."""
-    model, dense, _ = bn_model(seed, x.shape[1])
-    if not batch_norm:
-        model = keras.Sequential([keras.Input((x.shape[1],)), dense, model.layers[-1]])
-        model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01), run_eagerly=True)
-    before = np.array(dense.kernel)
-    model.train_on_batch(x, y)
-    return np.array(dense.kernel) - before
+@functools.cache
+def bn_net(features: int, batch_norm: bool):
+    """A builder of Dense(16) -> [BatchNormalization()] -> Dense(1) on ``features`` inputs
+    (BN draws no random numbers: under one seed both nets get the same Dense weights)."""
+    def build():
+        norm = [keras.layers.BatchNormalization()] if batch_norm else []
+        return keras.Sequential([keras.Input((features,)), keras.layers.Dense(16), *norm, keras.layers.Dense(1)])
+    return build
+
+
+def bn_model(seed, features, batch_norm=True):
+    """bn_net under ``seed``, compiled (mse, SGD(0.01)) once per architecture and re-initialized."""
+    return training.seeded_model(bn_net(features, batch_norm), seed=seed, optimizer=sgd_001, loss="mse",
+                                 share_model=True)
+
+
+def first_shifts(model, inputs, y):
+    """The first (Dense) layer's kernel change in one SGD step on (x, y), for each x in
+    ``inputs``, each step from the model's current variables (restored afterwards)."""
+    dense, start = model.layers[0], [np.array(v) for v in model.variables]
+    shifts = []
+    for x in inputs:
+        before = np.array(dense.kernel)
+        model.train_on_batch(x, y)
+        shifts.append(np.array(dense.kernel) - before)
+        for variable, value in zip(model.variables, start, strict=True):
+            variable.assign(value)
+    return shifts
 
 
 def bn_weight_shift(case):
@@ -376,7 +390,12 @@ def bn_weight_shift(case):
     for seed in case.seeds:
         x = bn_inputs(seed, features=case.config["features"])
         y = (x @ np.random.default_rng(seed + 1000).normal(size=(x.shape[1], 1))).astype("float32")
-        model, dense, bn = bn_model(seed, x.shape[1])
+        model = bn_model(seed, x.shape[1])
+        scale_ratio[seed] = {}
+        for name, net in (("with_bn", model), ("without_bn", bn_model(seed, x.shape[1], batch_norm=False))):
+            shift, shift_x10 = first_shifts(net, [x, 10 * x], y)
+            scale_ratio[seed][name] = float(np.linalg.norm(shift_x10) / np.linalg.norm(shift))
+        dense, bn = model.layers[:2]
         kernel_std.append([float(np.array(dense.kernel).std(axis=0).mean())])
         for _ in range(case.config["steps"]):
             before = np.array(dense.kernel)
@@ -388,10 +407,6 @@ def bn_weight_shift(case):
             activation_errors.append(standardization_error(normalized))
             bn_call_changes_kernel.append(not np.array_equal(np.array(dense.kernel), after_step))
         kernel_std[-1].append(float(np.array(dense.kernel).std(axis=0).mean()))
-        scale_ratio[seed] = {
-            name: float(np.linalg.norm(first_shift(seed, 10 * x, y, batch_norm))
-                        / np.linalg.norm(first_shift(seed, x, y, batch_norm)))
-            for name, batch_norm in (("with_bn", True), ("without_bn", False))}
     return Measured(max(shift_errors), samples=shift_errors,
                     details={"activation_standardization_error_max": max(activation_errors),
                              "bn_call_changes_kernel": any(bn_call_changes_kernel),

@@ -44,10 +44,17 @@ class KeepWeights(keras.callbacks.Callback):
             self.weights = [np.array(w) for w in self.model.get_weights()]
 
 
+@functools.cache
+def stochastic_pass(model):
+    """``model(x, training=True)``, the document's call, compiled with tf.function on
+    TensorFlow once per model object (the seeds' runs share one: ``share_model``)."""
+    return backend.function(lambda x: model(x, training=True))
+
+
 def predict(model, x_test, passes: int) -> dict:
-    """One deterministic pass and the mean of ``passes`` stochastic ones (the document's call,
-    compiled with tf.function on TensorFlow) -> {"deterministic", "mc": (n_test, 10), "y_probas_shape"}."""
-    stochastic = backend.function(lambda x: model(x, training=True))
+    """One deterministic pass and the mean of ``passes`` stochastic ones (``stochastic_pass``)
+    -> {"deterministic", "mc": (n_test, 10), "y_probas_shape"}."""
+    stochastic = stochastic_pass(model)
     y_probas = np.stack([keras.ops.convert_to_numpy(stochastic(x_test)) for sample in range(passes)])
     return {"deterministic": keras.ops.convert_to_numpy(model(x_test, training=False)), "mc": y_probas.mean(axis=0),
             "y_probas_shape": y_probas.shape}

@@ -122,6 +122,19 @@ def _reinitialized(shared, build) -> keras.Model:
     return model
 
 
+def seeded_model(build: Callable[[], keras.Model], *, seed: int, optimizer: Callable | str, loss,
+                 metrics=(), share_model: bool = False, steps_per_execution: int = 1) -> keras.Model:
+    """``build()`` under ``seed``, compiled (``train``'s first step; its docstring says what
+    ``share_model`` and ``steps_per_execution`` do). With ``share_model``, ``build``,
+    ``optimizer`` (and ``loss``) must be the same objects from run to run, e.g. module-level
+    functions: they are the shared model's key."""
+    shared = (_shared(build, optimizer, loss, tuple(metrics), steps_per_execution, device.ACTIVE["xla"])
+              if share_model else None)
+    seed_everything(seed)  # after the shared model's first build: the run's random state is untouched
+    return (_reinitialized(shared, build) if share_model
+            else _compile(build(), optimizer, loss, metrics, steps_per_execution))
+
+
 def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, batch_size: int,
           optimizer: Callable | str = "adam", loss="sparse_categorical_crossentropy",
           metrics=("accuracy",), validation_split: float = 0.0, shuffle: bool = True,
@@ -155,11 +168,8 @@ def train(build: Callable[[], keras.Model], x, y, *, seed: int, epochs: int, bat
     if validation_split:
         cut = math.ceil(len(x) * (1 - validation_split))
         x, y, fit_kwargs["validation_data"] = x[:cut], y[:cut], (x[cut:], y[cut:])
-    shared = (_shared(build, optimizer, loss, tuple(metrics), steps_per_execution, device.ACTIVE["xla"])
-              if share_model else None)
-    seed_everything(seed)  # after the shared model's first build: the run's random state is untouched
-    model = (_reinitialized(shared, build) if share_model
-             else _compile(build(), optimizer, loss, metrics, steps_per_execution))
+    model = seeded_model(build, seed=seed, optimizer=optimizer, loss=loss, metrics=metrics,
+                         share_model=share_model, steps_per_execution=steps_per_execution)
     start = time.perf_counter()
     pipeline = batches(x, y, batch_size=batch_size, seed=seed, shuffle=shuffle, repeat=bool(steps_per_epoch))
     history = model.fit(pipeline, epochs=epochs,
