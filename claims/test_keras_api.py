@@ -353,8 +353,7 @@ def sgd_001():
 
 @functools.cache
 def bn_net(features: int, batch_norm: bool):
-    """A builder of Dense(16) -> [BatchNormalization()] -> Dense(1) on ``features`` inputs
-    (BN draws no random numbers: under one seed both nets get the same Dense weights)."""
+    """A builder of Dense(16) -> [BatchNormalization()] -> Dense(1) on ``features`` inputs."""
     def build():
         norm = [keras.layers.BatchNormalization()] if batch_norm else []
         return keras.Sequential([keras.Input((features,)), keras.layers.Dense(16), *norm, keras.layers.Dense(1)])
@@ -369,7 +368,8 @@ def bn_model(seed, features, batch_norm=True):
 
 def first_shifts(model, inputs, y):
     """The first (Dense) layer's kernel change in one SGD step on (x, y), for each x in
-    ``inputs``, each step from the model's current variables (restored afterwards)."""
+    ``inputs``, each step from the model's current variables (restored afterwards; the
+    optimizer's step count is not, which plain SGD(0.01) does not read)."""
     dense, start = model.layers[0], [np.array(v) for v in model.variables]
     shifts = []
     for x in inputs:
@@ -391,8 +391,11 @@ def bn_weight_shift(case):
         x = bn_inputs(seed, features=case.config["features"])
         y = (x @ np.random.default_rng(seed + 1000).normal(size=(x.shape[1], 1))).astype("float32")
         model = bn_model(seed, x.shape[1])
+        plain = bn_model(seed, x.shape[1], batch_norm=False)  # the same Dense weights, no BN between them
+        for layer, source in zip((plain.layers[0], plain.layers[-1]), (model.layers[0], model.layers[-1])):
+            layer.set_weights(source.get_weights())
         scale_ratio[seed] = {}
-        for name, net in (("with_bn", model), ("without_bn", bn_model(seed, x.shape[1], batch_norm=False))):
+        for name, net in (("with_bn", model), ("without_bn", plain)):
             shift, shift_x10 = first_shifts(net, [x, 10 * x], y)
             scale_ratio[seed][name] = float(np.linalg.norm(shift_x10) / np.linalg.norm(shift))
         dense, bn = model.layers[:2]
