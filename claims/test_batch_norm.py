@@ -38,7 +38,7 @@ import time
 import keras
 import numpy as np
 
-from harness import backend, data, device, models, plots, stats, training
+from harness import data, models, plots, stats, training
 from harness.claim import All, AtLeast, Between, Claim, Measured, Tier, claim_test
 
 
@@ -69,16 +69,17 @@ def split(dataset: str, source: str, validation: int, n_train: int | None, scale
     return (x_train, d.y_train[validation:end]), (x_valid, d.y_train[:validation])
 
 
-@functools.lru_cache(maxsize=None)
-def compiled(input_shape: tuple, batch_norm: bool, depth: int, learning_rate: float):
-    """doc001_deep_elu compiled with Nadam as in the document, its optimizer built;
-    -> (model, the optimizer's initial variable values)."""
-    model = models.doc001_deep_elu(input_shape, batch_norm, depth)
-    model.compile(optimizer=keras.optimizers.Nadam(learning_rate=learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  jit_compile=backend.jit_compile(device.ACTIVE["xla"]))
-    model.optimizer.build(model.trainable_variables)
-    return model, [v.numpy() for v in model.optimizer.variables]
+@functools.cache
+def deep_elu(input_shape: tuple, batch_norm: bool, depth: int):
+    """The builder of one doc001_deep_elu architecture, one object per architecture (the key of
+    training.seeded_model's shared compiled model)."""
+    return functools.partial(models.doc001_deep_elu, input_shape, batch_norm, depth)
+
+
+@functools.cache
+def nadam(learning_rate: float):
+    """The document's optimizer at one learning rate, one object per rate (as deep_elu)."""
+    return functools.partial(keras.optimizers.Nadam, learning_rate=learning_rate)
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,13 +88,10 @@ def history(dataset, source, validation, n_train, scale, batch_size, epochs, pat
     """Train one net from its seeded initialization: {"val_loss", "val_accuracy", "loss",
     "accuracy": one value per epoch run, "seconds": wall seconds per epoch}."""
     (x, y), valid = split(dataset, source, validation, n_train, scale)
-    model, start = compiled(x.shape[1:], batch_norm, depth, learning_rate)
-    training.seed_everything(seed)
-    model.set_weights(models.doc001_deep_elu(x.shape[1:], batch_norm, depth).get_weights())
-    for variable, value in zip(model.optimizer.variables, start):
-        variable.assign(value)
+    model = training.seeded_model(deep_elu(x.shape[1:], batch_norm, depth), seed=seed, optimizer=nadam(learning_rate),
+                                  loss="sparse_categorical_crossentropy", metrics=("accuracy",), share_model=True)
     timer = EpochTimer()
-    fit = model.fit(training.batches(x, y, batch_size=batch_size, seed=seed), epochs=epochs,
+    fit = model.fit(training.batches(x, y, batch_size=batch_size, seed=seed), epochs=epochs, shuffle=False,
                     validation_data=valid, validation_batch_size=batch_size, verbose=0,
                     callbacks=[keras.callbacks.EarlyStopping(patience=patience), timer])
     return {**{k: np.asarray(v) for k, v in fit.history.items()}, "seconds": np.asarray(timer.seconds)}
