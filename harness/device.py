@@ -8,9 +8,10 @@ every claim:
   GPU speed-up; ``bfloat16``: "mixed_bfloat16" (CPUs with AVX512-BF16, TPUs, recent
   GPUs).
 - ``CLAIMS_XLA=1``: ``jit_compile=True`` in every ``model.compile`` of the
-  training helper (Keras falls back to no XLA, with a warning, for models with
-  Dropout on the TensorFlow backend). JAX's training step is jitted either way
-  (``backend.jit_compile``).
+  training helper. On TensorFlow it needs ``CLAIMS_DETERMINISTIC=0``: with op
+  determinism on, Keras compiles every model without XLA (with a warning), so the pair
+  is refused rather than recorded as an XLA run that was not. JAX's training step is
+  jitted either way (``backend.jit_compile``).
 - ``CLAIMS_DETERMINISTIC=1`` / ``0``: the backend's op determinism on / off. Unset: on,
   except for ``pytest claims -m fast`` on a machine without GPU. On CPU it makes
   Keras' Dropout slower (``pytest tests -m benchmark -s`` prints by how much), and
@@ -47,10 +48,14 @@ def settings(env=os.environ) -> dict:
         if value not in allowed:
             raise ValueError(f"{name}={value!r} is not one of {sorted(allowed)}")
         return allowed[value]
-    return {"mixed_precision": choice("CLAIMS_MIXED_PRECISION", POLICIES, "0"),
-            "xla": choice("CLAIMS_XLA", SWITCHES, "0"),
-            "deterministic": choice("CLAIMS_DETERMINISTIC", {"0": "0", "1": "1", "auto": "auto"}, "auto"),
-            "backend": backend.chosen(env)}
+    options = {"mixed_precision": choice("CLAIMS_MIXED_PRECISION", POLICIES, "0"),
+               "xla": choice("CLAIMS_XLA", SWITCHES, "0"),
+               "deterministic": choice("CLAIMS_DETERMINISTIC", {"0": "0", "1": "1", "auto": "auto"}, "auto"),
+               "backend": backend.chosen(env)}
+    if options["xla"] and options["backend"] == "tensorflow" and options["deterministic"] != "0":
+        raise ValueError("CLAIMS_XLA='1' needs CLAIMS_DETERMINISTIC='0' on TensorFlow: with op determinism "
+                         "on, Keras compiles without XLA")
+    return options
 
 
 OPTIONS = {"mixed_precision": "", "xla": False, "deterministic": "auto", "backend": "tensorflow"}  # configure()

@@ -76,7 +76,8 @@ def main(argv=None) -> int:
     parser.add_argument("--backend", action="append", choices=["jax", "torch", "tensorflow"],
                         help="a Keras backend to run (repeatable; default: jax and torch)")
     parser.add_argument("--mixed-precision", action="store_true", help="CLAIMS_MIXED_PRECISION=1")
-    parser.add_argument("--xla", action="store_true", help="CLAIMS_XLA=1 (jit_compile=True)")
+    parser.add_argument("--xla", action="store_true", help="CLAIMS_XLA=1 (jit_compile=True; with "
+                        "--backend tensorflow, also set CLAIMS_DETERMINISTIC=0)")
     parser.add_argument("--dry-run", action="store_true", help="CPU check: fast tier, other selections collected")
     args = parser.parse_args(argv)
     env = {**os.environ, "CLAIMS_MIXED_PRECISION": "1" if args.mixed_precision else "0",

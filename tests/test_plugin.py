@@ -163,6 +163,16 @@ def test_a_bad_setting_is_a_usage_error_before_anything_runs(tmp_path, variable,
     assert not (tmp_path / ".runs").exists() and not (tmp_path / "partial").exists()
 
 
+@pytest.mark.parametrize("deterministic", ["1", "auto"])
+def test_xla_with_op_determinism_on_tensorflow_is_a_usage_error(tmp_path, deterministic):
+    """Keras compiles without XLA while TensorFlow's op determinism is on ("auto" turns it on
+    outside the fast tier on CPU): the pair is refused, not recorded as an XLA run."""
+    rc, output = pytest_run(OPTIMIZERS, tmp_path, CLAIMS_XLA="1", CLAIMS_DETERMINISTIC=deterministic,
+                            KERAS_BACKEND="tensorflow")
+    assert rc == USAGE_ERROR, output
+    assert "CLAIMS_XLA='1' needs CLAIMS_DETERMINISTIC='0' on TensorFlow" in output
+
+
 # --- judge, on a throwaway claim file ------------------------------------------------------
 
 FAKE_CLAIMS = '''
