@@ -48,8 +48,8 @@ DEVICE_OPTIONS = {
     "mixed_bfloat16 (CLAIMS_MIXED_PRECISION=bfloat16)": ("mixed_bfloat16", False, True),
     "op determinism off (CLAIMS_DETERMINISTIC=0)": ("float32", False, False),
 }
-# Dropout's random numbers weigh on some options (XLA on a CPU), so the options are timed on
-# 000's CNN without its Dropout layer as well.
+# The options are timed on 000's CNN and on the same CNN without its Dropout layer, which
+# separates Dropout's per-step random numbers from the rest of the step.
 OPTION_MODELS = {"000 CNN": models.doc000_cnn,
                  "000 CNN without Dropout": lambda: models.doc000_cnn_variant(fc_dropout=0.0)}
 
