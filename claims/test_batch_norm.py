@@ -38,7 +38,7 @@ import time
 import keras
 import numpy as np
 
-from harness import data, models, plots, stats, training
+from harness import data, models, plots, recipes, stats, training
 from harness.claim import All, AtLeast, Between, Claim, Measured, Tier, claim_test
 
 
@@ -82,7 +82,7 @@ def nadam(learning_rate: float):
     return functools.partial(keras.optimizers.Nadam, learning_rate=learning_rate)
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def history(dataset, source, validation, n_train, scale, batch_size, epochs, patience, depth, batch_norm,
             learning_rate, seed) -> dict:
     """Train one net from its seeded initialization: {"val_loss", "val_accuracy", "loss",

@@ -14,7 +14,7 @@ import functools
 import keras
 import numpy as np
 
-from harness import data, models, plots, stats, training
+from harness import data, models, plots, recipes, stats, training
 from harness.claim import Between, Claim, Measured, Tier, claim_test
 
 PORT = ("Nadam(lr=...) -> Nadam(learning_rate=...); Flatten(input_shape=[32, 32, 3]) -> keras.Input; "
@@ -32,7 +32,7 @@ def tier(document_accuracy, **config):
     return {"full": Tier(rule, seeds=SEEDS, config={"max_epochs": 100, "patience": 20, **config})}
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def cifar_run(model: str, learning_rate: float, seed: int, max_epochs: int, patience: int,
               alpha_dropout: float = 0.0, mc_samples: int = 0) -> dict:
     """Validation accuracy (fraction) of the best-val-loss model, val-accuracy curve, and

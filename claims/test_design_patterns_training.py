@@ -19,7 +19,7 @@ import math
 import keras
 import numpy as np
 
-from harness import data, models, plots, stats
+from harness import data, models, plots, recipes, stats
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Exact, Measured, Tier, claim_test
 from harness.stats import Interval
 from harness.training import train
@@ -50,7 +50,7 @@ def measured(values: dict, intervals: dict, curves: dict, ylabel: str, case, **k
 
 # --- B01-B05: M09 on MNIST, raw vs normalized inputs -----------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def run(inputs: str, epochs: int, batch_size: int, seed: int) -> dict:
     """M09 on full MNIST. inputs: "raw" (uint8 0-255) or "normalized" (/255 float32).
     -> {"acc": [training accuracy per epoch], "loss": [...], "test_acc": float, "seconds": float}"""
@@ -94,7 +94,7 @@ def mnist_inputs(case):
 
 # --- B07-B09: M20/M21 on CIFAR-10 ----------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def cifar_run(dropout: float, epochs: int, batch_size: int, seed: int) -> dict:
     """M20 (dropout 0) or M21 (dropout 0.5) on CIFAR-10 /255, validation_split=0.1.
     -> {"acc": [...], "val_acc": [...], "loss": [...]} per epoch"""
@@ -157,7 +157,7 @@ class StopAt(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def curve_run(kind: str, source: str, epochs: int, batch_size: int, lr: float, validation_split: float,
               seed: int) -> dict:
     """One shared run -> its fit history {metric: [per epoch]} plus "first_loss" and, for

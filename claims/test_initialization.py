@@ -24,13 +24,12 @@ the L - 1 equal-width layers after it:
   rho_linear_backward, of Var dloss/da_(l-1) / Var dloss/dz_l (the Dense layer's map and
   its transpose, the activation left out).
 """
-import functools
 
 import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, probes, stats, training
+from harness import data, models, plots, probes, recipes, stats, training
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("variances per layer are measured; they must not depend on a float16 round-trip")
@@ -52,7 +51,7 @@ def inputs(source: str, examples: int):
     return (x - x.mean()) / x.std(), d.y_train[:examples]
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def flow(activation: str, initializer: str, seed: int, source: str, examples: int, depth: int,
          width: int) -> dict:
     """Per hidden layer (arrays of shape (depth,)): 'forward' Var(a_l), 'backward'

@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness import backend, data, device, models, plots, stats, training
+from harness import backend, data, device, models, plots, recipes, stats, training
 from harness.backend import tf
 from harness.claim import All, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test, plain
 from harness.probes import BatchRecorder
@@ -1112,7 +1112,7 @@ FIT_EVALUATE = [
 FEEDING = {"n": 70, "epochs": 4, "fit": {}, "global_seed": True}
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def recorded(seed, n, epochs, fit_items, global_seed):
     """BatchRecorder.epochs of a fit on x = ids 0..n-1 (learning rate 0) and the warnings fit
     gave. global_seed=False (TensorFlow only): Python and numpy seeded, TensorFlow's global seed

@@ -18,7 +18,7 @@ import functools
 import keras
 import numpy as np
 
-from harness import backend, calibration, data, models, plots, stats, training
+from harness import backend, calibration, data, models, plots, recipes, stats, training
 from harness.claim import All, AtLeast, AtMost, Claim, Exact, Measured, Tier, claim_test
 
 SEEDS = {"full": (0, 1, 2, 3, 4), "fast": (0, 1, 2)}  # full: a seed is over a minute of training
@@ -60,7 +60,7 @@ def predict(model, x_test, passes: int) -> dict:
             "y_probas_shape": y_probas.shape}
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def predictions(source: str, n_valid: int, epochs: int, shorter_epochs: int | None, batch_size: int,
                 passes: int, seed: int) -> dict:
     """Train the dropout MLP on Fashion-MNIST (``data.<source>``, the first ``n_valid``

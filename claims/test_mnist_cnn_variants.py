@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from harness import data, models, plots, stats
+from harness import data, models, plots, recipes, stats
 from harness.claim import AtMost, Between, Claim, Measured, Tier, claim_test
 from harness.training import train
 
@@ -29,7 +29,7 @@ PORT = ("input_shape -> keras.Input; Adam(learning_rate=0.003, decay=0.001) -> A
 EQUIVALENCE_MARGIN = 0.005  # accuracy, i.e. 0.5 points
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def run(variant: str, epochs: int, batch_size: int, seed: int) -> dict:
     """-> {"test_accuracy": float, "val_accuracy": [test accuracy per epoch, for the plot]}"""
     d = data.load("mnist")

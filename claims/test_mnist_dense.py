@@ -23,14 +23,14 @@ import functools
 import keras
 import numpy as np
 
-from harness import data, models, plots, stats
+from harness import data, models, plots, recipes, stats
 from harness.claim import AtLeast, AtMost, All, Between, Claim, Measured, RefuteOnly, Tier, claim_test
 from harness.training import FUSED, train
 
 RECIPES = {"adam": (0.0, "Adam", 0.003), "sgd": (0.0, "SGD", 0.005), "adam_dropout": (0.25, "Adam", 0.005)}
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def run(source: str, recipe: str, epochs: int, seed: int) -> dict:
     """One shared run. source "subset" or "load". -> fit history {loss, accuracy,
     val_loss, val_accuracy: [value per epoch]}, val_* on the test images (full tier only: the

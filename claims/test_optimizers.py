@@ -19,14 +19,13 @@ accuracy, and Adagrad's effective per-parameter learning rate
 lr / sqrt(accumulator + epsilon) at the end relative to its start
 lr / sqrt(initial_accumulator_value + epsilon) (median over all trainable weights).
 """
-import functools
 import math
 
 import keras
 import numpy as np
 import pytest
 
-from harness import backend, data, models, plots, stats
+from harness import backend, data, models, plots, recipes, stats
 from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, ReproduceOnly, Tier, claim_test
 from harness.training import train
 
@@ -63,7 +62,7 @@ def quadratic_speed(case):
     return Measured(interval.point, interval=interval, samples=steps, figure=figure)
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def net_run(optimizer, seed, dataset, n, epochs, batch_size, learning_rate):
     """Trains on the first n training images -> (training loss per epoch, test accuracy
     on the whole test set, Adagrad's median effective-lr ratio end/start or None)."""

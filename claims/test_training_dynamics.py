@@ -24,7 +24,7 @@ import keras
 import numpy as np
 from scipy.stats import spearmanr
 
-from harness import data, models, plots, stats, training
+from harness import data, models, plots, recipes, stats, training
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Measured, Tier, claim_test
 
 # --- dying ReLU (001 §1b) --------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def dead_fraction(model: keras.Model, x) -> float:
     return float(np.concatenate(dead).mean())
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def relu_run(source: str, lr: float, seed: int, epochs: int) -> dict:
     """Dead fraction (of 400 hidden units; None if the run diverged) and training accuracy
     per epoch of one SGD run."""
@@ -108,7 +108,7 @@ def augmentation_layers(kind: str, size: float) -> list:
     return []
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def mlp_run(activation: str, optimizer: str, augmentation: tuple, seed: int, epochs: int,
             batch_size: int, n_train: int) -> dict:
     """History {metric: [per epoch]} of ``models.doc001_mlp(activation, INITIALIZER[...])`` on
@@ -183,7 +183,7 @@ SWEEP_MODELS = {"mlp": functools.partial(models.doc001_mlp, "relu", "he_normal")
                 "deep_elu_bn": functools.partial(models.doc001_deep_elu, (28, 28), True)}
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def lr_sweep(model: str, dataset: str, seed: int, steps: int, batch_size: int, lr_from: float,
              lr_to: float, window: int) -> dict:
     """One epoch of plain SGD over the first steps*batch_size training images, the learning
@@ -209,7 +209,7 @@ def lr_sweep(model: str, dataset: str, seed: int, steps: int, batch_size: int, l
     return {"lr": lr, "loss": loss, "smoothed": smoothed, "turning_lr": float(lr[turning])}
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def constant_lr_run(lr: float, seed: int, steps: int, batch_size: int) -> dict:
     """One epoch of SGD(lr) on the sweep's MLP and images; final validation loss (inf if not
     finite) and accuracy on the held-out training images."""

@@ -15,7 +15,7 @@ import functools
 import keras
 import numpy as np
 
-from harness import data, models, plots, stats, training
+from harness import data, models, plots, recipes, stats, training
 from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
 
 SANDAL, SHIRT = 5, 6
@@ -42,7 +42,7 @@ def sgd(lr):
     return lambda: keras.optimizers.SGD(learning_rate=lr)
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def transfer(source: str, seed: int, a_epochs: int, b_train: int) -> dict:
     """Test accuracies (percent) of model A (task A), B from scratch and B on A (task B)."""
     (xa, ya), (xb, yb), (xbt, ybt), (xat, yat) = tasks(source, b_train)

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, probes, stats, training
+from harness import data, models, plots, probes, recipes, stats, training
 from harness.claim import All, AtMost, Claim, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("gradient RMS of 1e-5 per weight would underflow in float16")
@@ -29,7 +29,7 @@ def sgd():
     return keras.optimizers.SGD(learning_rate=0.005)
 
 
-@functools.lru_cache(maxsize=None)
+@recipes.shared
 def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dict:
     """One seeded five-layer run on MNIST (embedded subset or full training set).
     -> 'init', 'trained': kernel gradient RMS per Dense layer, shape (5,); 'moved':

@@ -19,11 +19,9 @@ Keras 3's APIs (``keras.ops``, ``keras.utils.set_random_seed``, ``keras.mixed_pr
 from __future__ import annotations
 
 import importlib
-import os
 from importlib import metadata
-from pathlib import Path
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from harness.settings import BACKENDS  # noqa: F401  (where the backends are listed)
 
 
 def name() -> str:
@@ -32,12 +30,10 @@ def name() -> str:
     return keras.backend.backend()
 
 
-def chosen(env=os.environ) -> str:
-    """The backend ``KERAS_BACKEND`` asks for, without importing anything; ValueError if unknown."""
-    value = env.get("KERAS_BACKEND", "tensorflow")
-    if value not in BACKENDS:
-        raise ValueError(f"KERAS_BACKEND={value!r} is not one of {list(BACKENDS)}")
-    return value
+def chosen() -> str:
+    """The backend this run asks for (harness/settings.py), without importing anything."""
+    from harness import settings
+    return settings.current().backend
 
 
 class _Lazy:
@@ -120,26 +116,6 @@ def steps_per_execution(k: int) -> int:
 
 # --- devices, determinism, threads -----------------------------------------------
 
-def prepare(deterministic: bool, env=os.environ) -> None:
-    """Before the backend starts: GPU memory on demand, JAX's compilation cache, PyTorch's
-    CPU threads shared out between pytest-xdist workers, and the switches that op
-    determinism needs at start-up (JAX's XLA flag, cuBLAS' workspace for PyTorch)."""
-    env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-    workers = int(env.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if chosen(env) == "torch" and workers > 1:
-        # PyTorch's OpenMP threads spin while they wait: two workers with one thread per core
-        # each took twice as long on 2 cores as one process did.
-        env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
-    # JAX compiles every op for every new shape, eager ones too (about a second each on a busy
-    # 2-core CPU): keep the compiled programs on disk, so that later runs load them.
-    cache = Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textbook-claims" / "jax"
-    env.setdefault("JAX_COMPILATION_CACHE_DIR", str(cache))
-    env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    if deterministic:
-        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_gpu_deterministic_ops=true").strip()
-        env.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-
-
 def gpus() -> list:
     """Names of the GPUs this process sees."""
     backend = name()
@@ -188,7 +164,8 @@ def determinism(on: bool) -> None:
 def threads() -> dict:
     """The backend's thread pools (0: its default, one thread per core)."""
     backend = name()
-    out = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "")}
+    from harness import settings
+    out = {"OMP_NUM_THREADS": settings.environ("OMP_NUM_THREADS")}
     if backend == "tensorflow":
         out.update(intra_op=tf.config.threading.get_intra_op_parallelism_threads(),
                    inter_op=tf.config.threading.get_inter_op_parallelism_threads(),

@@ -15,27 +15,31 @@ an error always fails, and a skip is not a verdict (``--claims-strict`` fails it
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from harness import settings
 from harness.claim import EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED
+from harness.scoreboard import read_json
 
-BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
-PATH = Path(os.environ.get("CLAIMS_BASELINE", Path(__file__).resolve().parent.parent / "claims"
-                           / ("baseline.json" if BACKEND == "tensorflow" else f"baseline-{BACKEND}.json")))
 JUDGED = (REPRODUCED, REFUTED, INCONCLUSIVE, EXCLUDED)
 SAME, NEW, CHANGED, NOT_RUN = "same", "new", "changed", "not run"
 
 
-def load(path: Path = PATH) -> dict:
-    """{'<claim id>-<tier>': verdict}; empty if there is no baseline yet."""
-    return json.loads(path.read_text()) if path.exists() else {}
+def path() -> Path:
+    """This run's baseline (harness/settings.py): claims/baseline.json, or baseline-<backend>.json."""
+    return settings.current().baseline
 
 
-def save(accepted: dict, path: Path = PATH) -> None:
+def load(file: Path | None = None) -> dict:
+    """{'<claim id>-<tier>': verdict}; empty if there is no baseline yet; BadFile if unreadable."""
+    file = file or path()
+    return read_json(file) if file.exists() else {}
+
+
+def save(accepted: dict, file: Path | None = None) -> None:
     """One line per key, sorted, so that a diff shows exactly what was accepted."""
     lines = [f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(accepted.items())]
-    path.write_text("{\n" + ",\n".join(lines) + "\n}\n")
+    (file or path()).write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 def change(verdict: str, accepted: str | None) -> str:
@@ -48,13 +52,13 @@ def change(verdict: str, accepted: str | None) -> str:
     return SAME if verdict == accepted else CHANGED
 
 
-def accept(entries: list, path: Path = PATH) -> list:
+def accept(entries: list, file: Path | None = None) -> list:
     """Write the judged verdicts of ``entries`` into the baseline (other keys kept).
     -> the keys whose accepted verdict changed or was added."""
-    accepted = load(path)
+    accepted = load(file)
     updated = {f"{e['id']}-{e['tier']}": e["verdict"] for e in entries if e["verdict"] in JUDGED}
     moved = sorted(k for k, v in updated.items() if accepted.get(k) != v)
-    save({**accepted, **updated}, path)
+    save({**accepted, **updated}, file)
     return moved
 
 
@@ -67,13 +71,13 @@ def main(argv=None) -> int:
     from harness import scoreboard
     parser = argparse.ArgumentParser(prog="python -m harness.baseline", description=main.__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["accept"])
-    parser.add_argument("tiers", nargs="+")
+    parser.add_argument("tiers", nargs="+", choices=settings.TIERS)
     args = parser.parse_args(argv)
     for tier in args.tiers:
-        board = scoreboard.read(scoreboard.label(tier))
+        board = scoreboard.read(settings.current().board(tier))
         if not board["run"].get("complete"):
-            raise SystemExit(f"results/{scoreboard.label(tier)}/scoreboard.json is not from one complete run: "
-                             "nothing accepted")
+            raise SystemExit(f"results/{settings.current().board(tier)}/scoreboard.json is not from one complete "
+                             "run: nothing accepted")
         moved = accept(list(board["claims"].values()))
         print(f"{tier}: run {board['run']['id']}: {len(moved)} accepted verdicts changed or added")
     return 0

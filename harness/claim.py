@@ -231,6 +231,14 @@ class Claim:
     document_value: str = ""
     marks: tuple = ()
 
+    def __post_init__(self):
+        from harness.settings import TIERS
+        unknown = sorted(set(self.tiers) - set(TIERS))
+        if unknown:
+            raise ValueError(f"claim {self.id}: unknown tiers {unknown}; the tiers are {list(TIERS)}")
+        if self.doc not in DOCUMENTS:
+            raise ValueError(f"claim {self.id}: unknown document {self.doc!r}; one of {sorted(DOCUMENTS)}")
+
     @property
     def citation(self):
         return f"{DOCUMENTS[self.doc]} §{self.section}, line {self.lines}"

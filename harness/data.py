@@ -20,7 +20,6 @@ the variable call ``load.cache_clear()``.
 import functools
 import gzip
 import hashlib
-import os
 import sys
 import zlib
 from pathlib import Path
@@ -230,8 +229,9 @@ def load(name: str) -> Dataset:
     """The full dataset ``name`` ("mnist", "fashion_mnist" or "cifar10"), verified."""
     if name not in SHAPES:
         raise ValueError(f"unknown dataset {name!r}; expected one of {sorted(SHAPES)}")
-    root = os.environ.get("CLAIMS_DATA_DIR")
-    folder = Path(root) / name if root else None
+    from harness import settings
+    root = settings.current().data_dir
+    folder = root / name if root else None
     if folder is not None and folder.is_dir():
         fix = (f"the file is damaged or is not the standard {name} release: re-download it "
                f"(see README)")

@@ -1,8 +1,8 @@
 """Where the backend runs, and the run-wide options (the backend-specific calls are in
 harness/backend.py).
 
-Options come from the environment, so that one nightly command sets them for
-every claim:
+Options come from the run's settings (harness/settings.py reads them from the
+environment), so that one nightly command sets them for every claim:
 
 - ``CLAIMS_MIXED_PRECISION=1`` (or ``float16``): Keras' "mixed_float16" policy, the
   GPU speed-up; ``bfloat16``: "mixed_bfloat16" (CPUs with AVX512-BF16, TPUs, recent
@@ -19,7 +19,7 @@ every claim:
   float rounding from the first step, which long runs amplify into different
   borderline verdicts, so the full tier keeps it; every entry records it.
 
-An unknown value of any of them is an error before anything runs (``settings()``).
+An unknown value of any of them is an error before anything runs (``Settings``).
 
 Mixed precision and XLA apply to every claim test except those marked
 ``@pytest.mark.exact_numerics(reason)`` (exact values, variances, gradients of
@@ -35,30 +35,8 @@ import sys
 import tempfile
 
 from harness import backend
+from harness.settings import Settings
 
-POLICIES = {"0": "", "1": "mixed_float16", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
-SWITCHES = {"0": False, "1": True}
-
-
-def settings(env=os.environ) -> dict:
-    """The run-wide options from the environment, checked before anything runs
-    (no TensorFlow import). Raises ValueError naming the variable and its values."""
-    def choice(name, allowed, default):
-        value = env.get(name, default)
-        if value not in allowed:
-            raise ValueError(f"{name}={value!r} is not one of {sorted(allowed)}")
-        return allowed[value]
-    options = {"mixed_precision": choice("CLAIMS_MIXED_PRECISION", POLICIES, "0"),
-               "xla": choice("CLAIMS_XLA", SWITCHES, "0"),
-               "deterministic": choice("CLAIMS_DETERMINISTIC", {"0": "0", "1": "1", "auto": "auto"}, "auto"),
-               "backend": backend.chosen(env)}
-    if options["xla"] and options["backend"] == "tensorflow" and options["deterministic"] != "0":
-        raise ValueError("CLAIMS_XLA='1' needs CLAIMS_DETERMINISTIC='0' on TensorFlow: with op determinism "
-                         "on, Keras compiles without XLA")
-    return options
-
-
-OPTIONS = {"mixed_precision": "", "xla": False, "deterministic": "auto", "backend": "tensorflow"}  # configure()
 ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())
 
 
@@ -83,31 +61,49 @@ def quiet_stderr():
             os.close(saved)
 
 
-def configure(fast_tier_only: bool = False) -> None:
-    """Call once, before the backend runs anything. fast_tier_only: the run selected
-    ``-m fast`` (op determinism then defaults to off on CPU)."""
-    OPTIONS.update(settings())
-    backend.prepare(OPTIONS["deterministic"] != "0")
+def configure(settings: Settings) -> Settings:
+    """Call once per process, before the backend runs anything. -> the settings with op
+    determinism resolved ("auto": off for a fast-tier-only run on a machine without GPU)."""
+    from harness import settings as run
+    run.prepare_frameworks(settings)
     with quiet_stderr():
         import keras  # noqa: F401  (imports the backend: TensorFlow's C++ logging is silenced)
         gpus = backend.gpus()
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    worker = settings.worker
     backend.pin_gpu(int(worker[2:]) if worker.startswith("gw") else 0)
-    if OPTIONS["deterministic"] == "auto":
-        OPTIONS["deterministic"] = "0" if fast_tier_only and not gpus else "1"
-    configure_determinism()
+    if settings.deterministic == "auto":
+        settings = settings.replace(deterministic="0" if settings.fast_only and not gpus else "1")
+    backend.determinism(settings.deterministic == "1")
+    return settings
 
 
 def configure_determinism() -> None:
-    """Op determinism as OPTIONS says (also to restore it after a benchmark changed it)."""
-    backend.determinism(OPTIONS["deterministic"] == "1")
+    """Op determinism as the run's settings say (to restore it after a test changed it)."""
+    from harness import settings
+    backend.determinism(settings.current().deterministic == "1")
+
+
+@contextlib.contextmanager
+def op_determinism(deterministic: str):
+    """A block run with op determinism "1" (on) or "0" (off), the run's restored after it."""
+    from harness import settings
+    run = settings.current()
+    settings.activate(run.replace(deterministic=deterministic))
+    configure_determinism()
+    try:
+        yield
+    finally:
+        settings.activate(run)
+        configure_determinism()
 
 
 def use(exact: bool) -> None:
     """Before each test: the run's options, or float32 without XLA when ``exact``."""
     import keras
-    ACTIVE["mixed_precision"] = "" if exact else OPTIONS["mixed_precision"]
-    ACTIVE["xla"] = OPTIONS["xla"] and not exact
+    from harness import settings
+    run = settings.current()
+    ACTIVE["mixed_precision"] = "" if exact else run.mixed_precision
+    ACTIVE["xla"] = run.xla and not exact
     keras.mixed_precision.set_global_policy(ACTIVE["mixed_precision"] or "float32")
 
 

@@ -22,13 +22,12 @@ only, each of which must select every claim it names.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
 import tempfile
 
-from harness import scoreboard
+from harness import scoreboard, settings
 
 HEADLINE = ("cnn_99_percent", "dense_98_barrier", "adam_beats_sgd", "sigmoid_vanishing_gradients",
             "glorot_preserves_variance", "mc_dropout_calibration", "strided_conv_vs_maxpool")
@@ -80,8 +79,8 @@ def main(argv=None) -> int:
                         "--backend tensorflow, also set CLAIMS_DETERMINISTIC=0)")
     parser.add_argument("--dry-run", action="store_true", help="CPU check: fast tier, other selections collected")
     args = parser.parse_args(argv)
-    env = {**os.environ, "CLAIMS_MIXED_PRECISION": "1" if args.mixed_precision else "0",
-           "CLAIMS_XLA": "1" if args.xla else "0"}
+    env = settings.child_environment(**{"CLAIMS_MIXED_PRECISION": "1" if args.mixed_precision else "0",
+           "CLAIMS_XLA": "1" if args.xla else "0"})
     if args.dry_run:
         env.update(CUDA_VISIBLE_DEVICES="", CLAIMS_RESULTS_DIR=tempfile.mkdtemp(prefix="claims-gpu-dry-run-"))
     else:

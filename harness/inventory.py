@@ -5,7 +5,6 @@ Table rows give their id in the first cell: ``| glorot_formulas | ...`` or, in
 The vague statements of its section 7 are bullets without ids: they get
 ``S7_01``, ``S7_02``, ... in the order they appear.
 """
-import os
 import re
 from pathlib import Path
 
@@ -15,7 +14,8 @@ VAGUE = re.compile(r"^\s+- .*\(L\d")
 
 
 def path() -> Path:
-    return Path(os.environ.get("CLAIMS_INVENTORY", ROOT.parent / "shared" / "CLAIMS.md"))
+    from harness import settings
+    return settings.current().inventory
 
 
 def ids(inventory: Path | None = None) -> list:

@@ -2,7 +2,8 @@
 
 A nightly split over machines runs ``pytest claims -m full --splits N --group k``
 (pytest-split, balanced by ``--durations-path`` from ``python -m harness.history
---durations``) on each; every shard writes ``results/shards/<tier>/<k>of<N>/``.
+--durations``) on each; every shard writes ``results/shards/<board>/<k>of<N>/`` (board:
+``full``, or ``jax/full`` on another backend).
 Gathered in one results folder, this command writes each tier's scoreboard, plots,
 history lines and report as one run would have: complete only if every shard ran
 all it was given, the shards together ran every claim of the tier, and all of them
@@ -11,19 +12,22 @@ ran the same commit.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
+import sys
 from pathlib import Path
 
-from harness import history, report, scoreboard
+from harness import history, report, scoreboard, settings
+from harness.settings import BOARDS, Board
 
 
-def merge_tier(tier: str, root: Path) -> dict:
-    """Merge ``root/shards/<tier>/*/`` into ``root/<tier>/`` (or ``root/partial/<tier>/``
-    if the merged run is incomplete). -> the merged board."""
-    shards = [json.loads(p.read_text()) for p in sorted((root / "shards" / tier).glob("*/scoreboard.json"))]
+def merge_board(board: Board, root: Path) -> dict:
+    """Merge ``root/shards/<board>/*/`` into ``root/<board>/`` (or ``root/partial/<board>/``
+    if the merged run is incomplete). -> the merged scoreboard."""
+    folder = root / "shards" / board.label
+    shards = [scoreboard.read_json(p) for p in sorted(folder.glob("*/scoreboard.json"))]
     if not shards:
-        raise SystemExit(f"no shards of the {tier} tier under {root / 'shards' / tier}")
+        raise SystemExit(f"no shards of {board} under {folder}")
+    tier = board.tier
     splits = {s["shard"]["splits"] for s in shards}
     groups = sorted(s["shard"]["group"] for s in shards)
     commits = {s["run"]["commit"] for s in shards}
@@ -39,16 +43,18 @@ def merge_tier(tier: str, root: Path) -> dict:
     if missing:
         problems.append(f"not run: {', '.join(missing)}")
     runs = [s["run"] for s in shards]
-    run = {"id": scoreboard.new_run_id(), "commit": runs[0]["commit"] if len(commits) == 1 else sorted(commits),
+    run = {"id": settings.new_run_id(), "commit": runs[0]["commit"] if len(commits) == 1 else sorted(commits),
            "dirty": sorted({d for r in runs for d in r["dirty"]}), "started": min(r["started"] for r in runs),
            "finished": max(r["finished"] for r in runs), "complete": not problems,
            "shards": [r["id"] for r in runs], "problems": problems, "args": runs[0]["args"]}
-    target = root / tier if not problems else root / "partial" / tier
-    plots = [p for s in sorted((root / "shards" / tier).glob("*")) for p in sorted(s.glob("*.png"))]
-    board = scoreboard.publish(tier, list(entries.values()), run, shards[0]["environment"], target, plots)
+    target = root / board.label if not problems else root / "partial" / board.label
+    plots = [p for s in sorted(folder.glob("*")) for p in sorted(s.glob("*.png"))]
+    recipes = {k: v for s in shards for k, v in s.get("recipes", {}).items()}
+    merged = scoreboard.publish(board, list(entries.values()), run, shards[0]["environment"], target, plots,
+                                recipes=recipes)
     if not problems:
-        history.append(board, root)
-    return board
+        history.append(merged, root)
+    return merged
 
 
 def main(argv=None) -> int:
@@ -58,15 +64,23 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     root = args.results or scoreboard.results_dir()
     status = 0
-    for tier_dir in sorted((root / "shards").glob("*")):
-        board = merge_tier(tier_dir.name, root)
-        run = board["run"]
-        print(f"{tier_dir.name}: {len(board['claims'])} claims from {len(run['shards'])} shards -> "
+    boards = [b for b in BOARDS if any((root / "shards" / b.label).glob("*/scoreboard.json"))]
+    if not boards:
+        print(f"python -m harness.merge: no shards under {root / 'shards'}", file=sys.stderr)
+        return 4
+    for board in boards:
+        try:
+            merged = merge_board(board, root)
+        except scoreboard.BadFile as e:
+            print(f"python -m harness.merge: {e}", file=sys.stderr)
+            return 4
+        run = merged["run"]
+        print(f"{board}: {len(merged['claims'])} claims from {len(run['shards'])} shards -> "
               + ("complete run " + run["id"] if run["complete"] else "INCOMPLETE: " + "; ".join(run["problems"])))
         status |= not run["complete"]
         if not args.keep and run["complete"]:
-            shutil.rmtree(tier_dir)
-    report.write(root)
+            shutil.rmtree(root / "shards" / board.label)
+    report.write(report.Snapshot.load(root))
     return status
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness import history, scoreboard
+from harness import baseline, history, scoreboard
+from harness.claim import DOCUMENTS
+from harness.results import VERDICTS, Snapshot
+from harness.settings import BOARDS
 
 TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>textbook-claims: results</title>
@@ -134,51 +137,47 @@ render();
 """
 
 
-def entries(root: Path) -> tuple[list, list]:
-    """-> (tier summaries, claim entries with 'changes' and 'changed' added) from the
-    committed scoreboards and the history."""
-    from harness.report import BOARDS
-    records = history.load(root)
+def entries(snapshot: Snapshot) -> tuple[list, list]:
+    """-> (tier summaries, claim entries with 'changes' and 'changed' added): against the
+    baselines as they are now, and since the board's previous run in the history."""
     tiers, out = [], []
-    for label in BOARDS:
-        board = scoreboard.read(label, root)
-        if not board["claims"]:
+    for board in BOARDS:
+        scores = snapshot.boards[board]
+        if not scores["claims"]:
             continue
-        tiers.append({"tier": label, "run": board.get("run", {}), "device": board.get("environment", {}).get("device", "")})
-        mine = history.of(records, label)
-        runs = history.runs(mine, label)
-        since = (history.compare(mine, label, runs[-2], runs[-1])
-                 if len(runs) >= 2 and runs[-1] == board["run"].get("id") else {})
+        tiers.append({"tier": board.label, "run": scores.get("run", {}),
+                      "device": scores.get("environment", {}).get("device", "")})
+        since = snapshot.since_previous(board)
         notes = {}
         for cid, a, b in since.get("flipped", []):
             notes.setdefault(cid, []).append(f"flipped since the previous run: {a} -> {b}")
-        for cid, a, b in since.get("drifted", []):
-            notes.setdefault(cid, []).append(f"value moved beyond the previous run's interval: {a} -> {b}")
+        for cid, how in since.get("drifted", []):
+            notes.setdefault(cid, []).append(f"drifted since the previous run: {how}")
+        for cid, a, b in since.get("rule_changed", []):
+            notes.setdefault(cid, []).append(f"rule changed since the previous run: {a} -> {b}")
         for cid, why in since.get("stopped", []):
             notes.setdefault(cid, []).append(f"stopped running: {why}")
         by_claim = {}
-        for r in mine:
+        for r in history.of(snapshot.records, board):
             by_claim.setdefault(r["id"], []).append(r)
-        for e in board["claims"].values():
+        for e in scores["claims"].values():
             changes = list(notes.get(e["id"], []))
-            if e.get("change") == "changed":
-                changes.insert(0, f"verdict differs from the accepted {e['baseline']}")
+            if snapshot.change(board, e) == baseline.CHANGED:
+                changes.insert(0, f"verdict differs from the accepted {snapshot.accepted_verdict(board, e)}")
             past = [{"run": r["run"], "time": r["time"], "commit": r["commit"], "verdict": r["verdict"],
                      "value": r.get("value"), "interval": r.get("interval")}
                     for r in by_claim.get(e["id"], [])]
-            out.append({**e, "tier": label, "backend": scoreboard.split(label)[0],
+            shown = {k: v for k, v in e.items() if k not in ("change", "baseline")}  # frozen by older runs
+            out.append({**shown, "tier": board.label, "backend": board.backend,
                         "changes": changes, "changed": bool(changes), "history": past})
     return tiers, out
 
 
-def write(root: Path) -> Path:
-    from harness.claim import DOCUMENTS
-    from harness.report import VERDICTS
-    tiers, claim_entries = entries(root)
+def write(snapshot: Snapshot) -> Path:
+    tiers, claim_entries = entries(snapshot)
     data = {"verdicts": list(VERDICTS), "documents": list(DOCUMENTS), "tiers": tiers,
             "entries": sorted(claim_entries, key=lambda e: (e["document"], e["id"], e["tier"]))}
     text = json.dumps(data, sort_keys=True, default=str).replace("</", "<\\/")
-    path = root / "index.html"
+    path = snapshot.root / "index.html"
     scoreboard.atomic_write(path, lambda tmp: Path(tmp).write_text(TEMPLATE.replace("__DATA__", text)))
     return path
-

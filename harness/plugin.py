@@ -22,20 +22,16 @@ import sys
 import time
 import traceback
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is imported: no CUDA/absl noise
-os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from harness import baseline, history, report, scoreboard  # noqa: E402
-from harness.claim import (DOCUMENTS, ERROR, SKIPPED, All, AtLeast, AtMost, Between, Case,  # noqa: E402
-                           Measured, RefuteOnly, ReproduceOnly, plain)
+from harness import baseline, history, judging, recipes, report, scoreboard, settings
+from harness.claim import DOCUMENTS, ERROR, SKIPPED, Case, plain
+from harness.scoreboard import BadFile
 
 CLAIMS_DIR = scoreboard.ROOT / "claims"
 JUDGED = pytest.StashKey[bool]()
 SUMMARY = pytest.StashKey[dict]()
-THRESHOLD_RULES = (AtLeast, AtMost, Between)
+ACCEPTED = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
@@ -58,39 +54,61 @@ def _main(config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
-    """``pytest claims -m fast`` and ``-m full`` run in one pytest-xdist worker per CPU
-    core (each claim file in one worker, so that its trainings are shared between its
-    claims), handing out the files in collection order: the heaviest first (see
-    ``_heaviest_files_first``). ``-n 0`` (or ``--pdb``) keeps one process; the benchmark tier
-    keeps one (timings need the machine to themselves)."""
-    if (config.option.markexpr in ("fast", "full") and config.pluginmanager.hasplugin("xdist")
-            and "PYTEST_XDIST_WORKER" not in os.environ
-            and getattr(config.option, "numprocesses", 0) is None and not config.option.usepdb
-            and (os.cpu_count() or 1) > 1):
-        config.option.numprocesses, config.option.dist = "auto", "loadfile"
-        config.option.loadscopereorder = False
+    """A run of the training tiers (fast, full, nightly, not benchmark) uses one pytest-xdist
+    worker per CPU core, and, unless ``--dist`` says otherwise, hands out whole claim files
+    (``loadfile``) in collection order: the heaviest first (``_heaviest_files_first``).
+    Trainings are shared by recipe across workers whatever the distribution
+    (harness/recipes.py); whole files only save waiting. ``-n 0`` (or ``--pdb``) keeps one
+    process; the benchmark tier keeps one (timings need the machine to themselves)."""
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
+        return
+    try:
+        tiers = settings.selected_tiers(config.option.markexpr)
+    except ValueError:
+        return  # pytest_configure reports it
+    if (getattr(config.option, "numprocesses", 0) is None and tiers and "benchmark" not in tiers
+            and not config.option.usepdb and (os.cpu_count() or 1) > 1):
+        config.option.numprocesses = "auto"
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
+        config.option.dist, config.option.loadscopereorder = "loadfile", False
+
+
+def _settings(config) -> settings.Settings:
+    if hasattr(config, "workerinput"):
+        return settings.Settings.from_dict(config.workerinput["claims_settings"]).replace(
+            worker=config.workerinput["workerid"], workers=int(config.workerinput["workercount"]))
+    return settings.Settings.from_environment(markexpr=config.option.markexpr, run_id=settings.new_run_id())
 
 
 def pytest_configure(config):
-    from harness import device
+    """Build the run's settings (a usage error if they are wrong), check the files the run
+    reads (a corrupt baseline, scoreboard or history is a usage error naming the file), set
+    up the staging folder in the main process and the device in every process that runs
+    claims."""
     try:
-        device.settings()
-    except ValueError as e:
+        run = settings.activate(_settings(config))
+        if _main(config):
+            config.stash[ACCEPTED] = baseline.load()
+            report.Snapshot.load(run.results)
+    except (ValueError, BadFile) as e:
         raise pytest.UsageError(str(e)) from None
-    data_dir = os.environ.get("CLAIMS_DATA_DIR")
-    if data_dir and not os.path.isdir(data_dir):
-        raise pytest.UsageError(f"CLAIMS_DATA_DIR={data_dir!r} is not a folder")
     if _main(config):
-        scoreboard.run_id()
         scoreboard.sweep_stale_runs()
         staging = scoreboard.staging()
         staging.mkdir(parents=True, exist_ok=True)
         (staging / "pid").write_text(str(os.getpid()))
         config.stash[SUMMARY] = {"started": scoreboard.now()}
     if not _controller(config):
-        device.configure(fast_tier_only=config.option.markexpr == "fast")
+        from harness import device
+        settings.activate(device.configure(run))
     if hasattr(config, "workerinput"):
         atexit.register(_exit_without_teardown)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: each worker gets the run's settings (its run id included)."""
+    node.workerinput["claims_settings"] = settings.current().to_dict()
 
 
 def _exit_without_teardown() -> None:
@@ -116,18 +134,19 @@ def _numerics(request):
 def _backend_only(request):
     """A claim about TensorFlow's own API, ``@pytest.mark.tensorflow_only(reason)``, skips
     with its reason on the other Keras backends."""
-    from harness.backend import chosen
     only = request.node.get_closest_marker("tensorflow_only")
-    if only and chosen() != "tensorflow":
-        pytest.skip(f"TensorFlow-only ({only.args[0]}): not run on {chosen()}")
+    backend = settings.current().backend
+    if only and backend != "tensorflow":
+        pytest.skip(f"TensorFlow-only ({only.args[0]}): not run on {backend}")
 
 
 @pytest.fixture(autouse=True)
 def _seeded():
-    """Every test starts from seed 0; claims that train several seeds reseed
-    through ``harness.training.train``."""
+    """Every test starts from seed 0 (claims that train several seeds reseed through
+    ``harness.training.train``) and with no recipe read yet (harness/recipes.py)."""
     from harness.training import seed_everything
     seed_everything(0)
+    recipes.start_test()
 
 
 def _case(item):
@@ -155,10 +174,12 @@ def _heaviest_files_first(config, items) -> None:
     a file). pytest-xdist then hands the next file to whichever worker is free, so the long
     trainings start at once and the short files fill in: the longest-processing-time-first
     schedule, within a few seconds of the best balance."""
-    tier = config.option.markexpr
-    if tier not in ("fast", "full"):
-        return
-    seconds = history.file_seconds(history.load(), scoreboard.label(tier))
+    run = settings.current()
+    records = history.load()
+    seconds: dict = {}
+    for tier in run.tiers:
+        for file, s in history.file_seconds(records, run.board(tier)).items():
+            seconds[file] = seconds.get(file, 0.0) + s
     if seconds:
         items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], math.inf))
 
@@ -169,69 +190,20 @@ def pytest_collection_finish(session):
         scoreboard.write_staged("selected", [c.id for c in map(_case, session.items) if c])
 
 
-# --- judging ------------------------------------------------------------------
-
-def _finite(x) -> bool:
-    if isinstance(x, dict):
-        return all(_finite(v) for v in x.values())
-    if isinstance(x, (list, tuple, np.ndarray)):
-        return all(_finite(v) for v in np.asarray(x, dtype=object).ravel())
-    if isinstance(x, (float, np.floating)):
-        return math.isfinite(x)
-    return True
-
-
-def _intervals(interval) -> dict:
-    """Interval or dict of Intervals -> {part: Interval} ('' for a single one)."""
-    if interval is None:
-        return {}
-    return dict(interval) if isinstance(interval, dict) else {"": interval}
-
-
-def _pairs(interval):
-    if interval is None:
-        return None
-    if isinstance(interval, dict):
-        return {k: (v.low, v.high) for k, v in interval.items()}
-    return interval.low, interval.high
-
-
-def _json_interval(interval):
-    if interval is None:
-        return None
-    return {k: v.to_dict() for k, v in interval.items()} if isinstance(interval, dict) else interval.to_dict()
-
-
-def _thresholds(rule) -> bool:
-    """True if the rule (or a part of an All) compares with a threshold."""
-    if isinstance(rule, All):
-        return any(map(_thresholds, rule.rules.values()))
-    if isinstance(rule, (RefuteOnly, ReproduceOnly)):
-        return _thresholds(rule.rule)
-    return isinstance(rule, THRESHOLD_RULES)
-
-
-def evidence(case: Case, measured: Measured) -> str:
-    """'interval' (over seeds), 'single run' (a threshold rule read on one run) or 'exact'."""
-    if measured.interval is not None:
-        return "interval"
-    return "single run" if _thresholds(case.rule) else "exact"
-
+# --- judging: harness/judging.py decides, the fixture records ------------------
 
 def _entry(case: Case, verdict: str, node: str, **fields) -> dict:
     from harness import device
-    claim, tier = case.claim, case.claim.tiers[case.tier]
+    claim, tier, run = case.claim, case.claim.tiers[case.tier], settings.current()
     git = scoreboard.git_state()
-    accepted = baseline.load().get(case.id)
     return {
         "id": claim.id, "tier": case.tier, "node": node, "document": claim.doc, "citation": claim.citation,
         "section": claim.section, "lines": claim.lines, "quote": claim.quote,
         "document_value": claim.document_value, "rule": str(case.rule), "reason": claim.reason,
         "port": claim.port, "seeds": list(case.seeds), "config": plain(case.config), "drop": tier.drop,
-        "verdict": verdict, "baseline": accepted, "change": baseline.change(verdict, accepted),
-        "run": scoreboard.run_id(), "commit": git["commit"], "dirty": bool(git["dirty"]),
-        "options": {**device.ACTIVE, "deterministic": device.OPTIONS["deterministic"]},
-        "device": device.describe(), "when": scoreboard.now(), **fields,
+        "verdict": verdict, "run": run.run_id, "commit": git["commit"], "dirty": bool(git["dirty"]),
+        "options": {**device.ACTIVE, "deterministic": run.deterministic}, "worker": run.worker,
+        "recipes": recipes.read(), "device": device.describe(), "when": scoreboard.now(), **fields,
     }
 
 
@@ -241,48 +213,47 @@ def _record(entry: dict) -> None:
     scoreboard.append_entry(entry)
 
 
+_ACCEPTED: dict = {}
+
+
+def _accepted(case: Case) -> str | None:
+    """The verdict the baseline accepts for ``case`` (read once per process)."""
+    if not _ACCEPTED:
+        _ACCEPTED.update(baseline=baseline.load())
+    return _ACCEPTED["baseline"].get(case.id)
+
+
 @pytest.fixture
 def judge(request):
-    """``judge(measured)``: apply the case's rule, record the entry, and fail the
-    test if the verdict is an error or differs from the accepted baseline. Once per test."""
+    """``judge(measured)``: judge the case (harness/judging.py), record the entry, and fail
+    the test if the verdict is an error or differs from the accepted baseline. Once per test."""
     case = _case(request.node)
     assert case is not None, "judge is for the claim tests of harness.claim.claim_test()"
     start = time.perf_counter()
 
-    def _judge(measured: Measured):
+    def _judge(measured):
         if request.node.stash.get(JUDGED, False):
             raise RuntimeError(f"{case.id}: judge() called twice")
-        if not isinstance(measured, Measured):
-            raise TypeError(f"{case.id}: the measuring function returned {type(measured).__name__}, not Measured")
-        for part, iv in _intervals(measured.interval).items():
-            if not math.isclose(iv.confidence, case.confidence):
-                raise ValueError(f"{case.id}: interval {part!r} at confidence {iv.confidence}, the rule "
-                                 f"needs {case.confidence:.4g} (harness.claim.Case.confidence)")
-        if measured.dropped and not case.claim.tiers[case.tier].drop:
-            raise ValueError(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
-        points = [iv.point for iv in _intervals(measured.interval).values()]
-        if not (_finite(measured.value) and _finite(points)):
-            verdict, message = ERROR, f"non-finite measurement: {plain(measured.value)}"
-        else:
-            verdict, message = case.rule.verdict(measured.value, _pairs(measured.interval)), ""
-        entry = _entry(case, verdict, request.node.nodeid, value=plain(measured.value), interval=_json_interval(measured.interval),
-                       evidence=evidence(case, measured), samples=plain(measured.samples),
-                       details=plain(measured.details or {}), dropped=plain(measured.dropped),
-                       message=message, seconds=round(time.perf_counter() - start, 3))
+        judgement = judging.judge(case, measured)
+        entry = _entry(case, judgement.verdict, request.node.nodeid, **judgement.fields,
+                       evidence=judgement.evidence, message=judgement.message,
+                       seconds=round(time.perf_counter() - start, 3))
         if measured.figure is not None:
             name = f"{case.claim.id}.png"
             scoreboard.save_figure(measured.figure, scoreboard.staging() / case.tier / name)
-            entry["plot"] = f"{scoreboard.label(case.tier)}/{name}"
+            entry["plot"] = f"{settings.current().board(case.tier).label}/{name}"
         _record(entry)
         request.node.stash[JUDGED] = True
-        if verdict == ERROR:
-            pytest.fail(f"{case.id}: error: {message}", pytrace=False)
-        if entry["change"] == baseline.CHANGED and not request.config.getoption("accept_verdicts"):
-            pytest.fail(f"{case.id}: verdict {verdict}, accepted {entry['baseline']} ({baseline.PATH.name}); "
+        accepted = _accepted(case)
+        if judgement.verdict == ERROR:
+            pytest.fail(f"{case.id}: error: {judgement.message}", pytrace=False)
+        if (baseline.change(judgement.verdict, accepted) == baseline.CHANGED
+                and not request.config.getoption("accept_verdicts")):
+            pytest.fail(f"{case.id}: verdict {judgement.verdict}, accepted {accepted} ({baseline.path().name}); "
                         f"measured {entry['value']} (interval {entry['interval']}), rule {case.rule}. "
                         "If the change is understood: pytest ... --accept-verdicts, and commit the diff "
                         "with its reason.", pytrace=False)
-        return verdict
+        return judgement.verdict
 
     return _judge
 
@@ -336,8 +307,9 @@ def pytest_sessionfinish(session, exitstatus):
     environments = scoreboard.read_staged("environment")
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or bool(session.shouldstop)
     git, shard = scoreboard.git_state(), _shard(config)
+    trained = recipes.described(scoreboard.staging() / "recipes")
     summary = config.stash[SUMMARY]
-    summary.update(entries=entries, written={}, accepted=[])
+    summary.update(entries=entries, written={}, accepted=[], twice=recipes.trained_twice(entries))
     for tier in sorted({e["tier"] for e in entries}):
         tier_entries = [e for e in entries if e["tier"] == tier]
         known = {c for col in collected for c in col["cases"] if c.endswith(f"-{tier}")}
@@ -347,24 +319,26 @@ def pytest_sessionfinish(session, exitstatus):
                     and not interrupted)
         run = {"id": scoreboard.run_id(), "commit": git["commit"], "dirty": git["dirty"],
                "started": summary["started"], "finished": scoreboard.now(), "complete": complete,
-               "args": list(config.invocation_params.args)}
+               "args": list(config.invocation_params.args), "recipes_trained_twice": summary["twice"]}
         env = environments[0] if environments else {}
         plots = scoreboard.staged_plots(tier)
-        board_label = scoreboard.label(tier)
+        board = settings.current().board(tier)
+        read = {r["recipe"] for e in tier_entries for r in e.get("recipes", [])}
+        described = {k: v for k, v in trained.items() if k in read}
         if shard:
-            target = root / "shards" / board_label / f"{shard[0]}of{shard[1]}"
-            scoreboard.publish(tier, tier_entries, run, env, target, plots,
+            target = root / "shards" / board.label / f"{shard[0]}of{shard[1]}"
+            scoreboard.publish(board, tier_entries, run, env, target, plots, recipes=described,
                                shard={"group": shard[0], "splits": shard[1], "known": sorted(known)})
         else:
-            target = root / board_label if complete else root / "partial" / board_label
-            board = scoreboard.publish(tier, tier_entries, run, env, target, plots)
+            target = root / board.label if complete else root / "partial" / board.label
+            published = scoreboard.publish(board, tier_entries, run, env, target, plots, recipes=described)
             if complete:
-                history.append(board, root)
+                history.append(published, root)
         summary["written"][tier] = (target, complete and not shard)
     scoreboard.finish_staging()
     if config.getoption("accept_verdicts"):
         summary["accepted"] = baseline.accept(entries)
-    report.write(root)
+    report.write(report.Snapshot.load(root))
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -385,14 +359,22 @@ def pytest_terminal_summary(terminalreporter, config):
             if group:
                 tr.write_line(f"{doc:10} {tier:10} " + " ".join(f"{sum(e['verdict'] == v for e in group):>12}"
                                                                for v in verdicts))
-    changes = [e for e in entries if e["change"] != baseline.SAME]
-    by_kind = {k: [e for e in changes if e["change"] == k] for k in (baseline.CHANGED, baseline.NEW, baseline.NOT_RUN)}
-    tr.write_line(f"against {baseline.PATH.name}: {len(entries) - len(changes)} same, "
+    accepted = config.stash[ACCEPTED]
+    change = {id(e): baseline.change(e["verdict"], accepted.get(f"{e['id']}-{e['tier']}")) for e in entries}
+    by_kind = {k: [e for e in entries if change[id(e)] == k]
+               for k in (baseline.CHANGED, baseline.NEW, baseline.NOT_RUN)}
+    name = baseline.path().name
+    tr.write_line(f"against {name}: {sum(c == baseline.SAME for c in change.values())} same, "
                   + ", ".join(f"{len(v)} {k}" for k, v in by_kind.items()))
     for e in by_kind[baseline.CHANGED]:
-        tr.write_line(f"  changed: {e['id']}-{e['tier']}: {e['baseline']} -> {e['verdict']}")
+        tr.write_line(f"  changed: {e['id']}-{e['tier']}: {accepted[e['id'] + '-' + e['tier']]} -> {e['verdict']}")
+    if by_kind[baseline.NEW] and accepted:
+        tr.write_line(f"  {len(by_kind[baseline.NEW])} judged claims have no accepted verdict in {name}: review "
+                      "them and accept with --accept-verdicts")
+    for digest, workers in summary.get("twice", {}).items():
+        tr.write_line(f"  recipe {digest} was trained by {len(workers)} processes ({', '.join(workers)}): a bug")
     if summary.get("accepted"):
-        tr.write_line(f"accepted into {baseline.PATH.name}: {len(summary['accepted'])} verdicts "
+        tr.write_line(f"accepted into {name}: {len(summary['accepted'])} verdicts "
                       f"({', '.join(summary['accepted'][:10])}{', ...' if len(summary['accepted']) > 10 else ''})")
     for tier, (path, complete) in summary.get("written", {}).items():
         how = ("complete run" if complete else "a shard: merge with python -m harness.merge" if "shards" in path.parts

@@ -31,17 +31,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN_ID_ENV = "CLAIMS_RUN_ID"
+from harness import settings
+from harness.settings import ROOT, Board
 
 
 def results_dir() -> Path:
-    """``$CLAIMS_RESULTS_DIR`` or ``<repo>/results``."""
-    return Path(os.environ.get("CLAIMS_RESULTS_DIR", ROOT / "results"))
+    """The run's results folder (``$CLAIMS_RESULTS_DIR`` or ``<repo>/results``)."""
+    return settings.current().results
 
 
 def atomic_write(path: Path, write) -> None:
@@ -72,38 +71,32 @@ def write_json(path: Path, board: dict) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(dumps(board)))
 
 
-def label(tier: str, backend: str | None = None) -> str:
-    """Where a tier's scoreboard lives under results/: ``<tier>`` for TensorFlow, the default
-    backend, ``<backend>/<tier>`` for JAX and PyTorch. backend: None for ``KERAS_BACKEND``'s."""
-    from harness.backend import chosen
-    backend = backend or chosen()
-    return tier if backend == "tensorflow" else f"{backend}/{tier}"
+class BadFile(Exception):
+    """A results or baseline file that cannot be read: its path and line say where."""
 
 
-def split(board: str) -> tuple[str, str]:
-    """label()'s inverse: 'jax/fast' -> ('jax', 'fast'), 'fast' -> ('tensorflow', 'fast')."""
-    backend, _, tier = board.rpartition("/")
-    return backend or "tensorflow", tier
+def read_json(path: Path):
+    """The JSON in ``path``; BadFile naming the file and line if it is not JSON."""
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise BadFile(f"{path}:{e.lineno}: not valid JSON ({e.msg}): fix or restore it "
+                      f"(git checkout -- {path.name} in its folder)") from None
 
 
-def read(board: str, root: Path | None = None) -> dict:
-    """The committed scoreboard of ``board`` (a label(): 'fast', 'jax/fast'), or an empty one."""
-    path = (root or results_dir()) / board / "scoreboard.json"
+def read(board: Board, root: Path | None = None) -> dict:
+    """The committed scoreboard of ``board``, or an empty one."""
+    path = (root or results_dir()) / board.label / "scoreboard.json"
     if not path.exists():
-        return {"tier": split(board)[1], "run": {}, "environment": {}, "claims": {}}
-    return json.loads(path.read_text())
+        return {"tier": board.tier, "run": {}, "environment": {}, "claims": {}}
+    return read_json(path)
 
 
 # --- the run and its staging folder ------------------------------------------
 
-def new_run_id() -> str:
-    """'<UTC time>-<8 hex>': sortable, unique."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
-
-
 def run_id() -> str:
-    """This run's id, shared with pytest-xdist workers through the environment."""
-    return os.environ.setdefault(RUN_ID_ENV, new_run_id())
+    """This run's id (harness/settings.py; workers get it with the settings)."""
+    return settings.current().run_id
 
 
 def staging(root: Path | None = None) -> Path:
@@ -131,7 +124,7 @@ def sweep_stale_runs(root: Path | None = None) -> list:
 
 
 def worker_name() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return settings.current().worker
 
 
 def append_entry(entry: dict, root: Path | None = None) -> None:
@@ -162,7 +155,7 @@ def staged_entries(root: Path | None = None) -> list:
             for line in p.read_text().splitlines() if line.strip()]
 
 
-def publish(tier: str, entries: list, run: dict, environment: dict, target: Path, plots=(), **extra) -> dict:
+def publish(board: Board, entries: list, run: dict, environment: dict, target: Path, plots=(), **extra) -> dict:
     """Write ``target/scoreboard.json`` from a run's entries and move the run's plots
     (``plots``: PNG paths) in, replacing what ``target`` held. -> the board."""
     target.mkdir(parents=True, exist_ok=True)
@@ -170,9 +163,10 @@ def publish(tier: str, entries: list, run: dict, environment: dict, target: Path
         old.unlink()
     for plot in plots:
         shutil.copyfile(plot, target / Path(plot).name)
-    board = {"tier": tier, "run": run, "environment": environment, "claims": {e["id"]: e for e in entries}, **extra}
-    write_json(target / "scoreboard.json", board)
-    return board
+    out = {"backend": board.backend, "tier": board.tier, "run": run, "environment": environment,
+           "claims": {e["id"]: e for e in entries}, **extra}
+    write_json(target / "scoreboard.json", out)
+    return out
 
 
 def staged_plots(tier: str, root: Path | None = None) -> list:
@@ -224,7 +218,7 @@ def cpu() -> dict:
     wanted = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "avx512_fp16", "amx_tile")
     return {"model": info.get("model name", platform.processor() or platform.machine()),
             "vector_extensions": [f for f in wanted if f in flags],
-            "oneDNN_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "")}
+            "oneDNN_max_isa": settings.environ("ONEDNN_MAX_CPU_ISA")}
 
 
 def versions() -> dict:
@@ -243,4 +237,4 @@ def environment() -> dict:
     from harness import backend, device
     return {**versions(), **backend.versions(), "platform": platform.platform(), "cpu": cpu(),
             "cpu_count": os.cpu_count(), "threads": backend.threads(), "device": device.describe(),
-            "options": dict(device.OPTIONS)}
+            "options": settings.current().options}

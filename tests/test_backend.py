@@ -73,13 +73,14 @@ def test_fused_steps_train_the_same_run_bit_for_bit(name):
 
 
 def test_pytorch_threads_are_shared_out_between_xdist_workers():
-    from harness import backend
-    torch_env = {"KERAS_BACKEND": "torch", "PYTEST_XDIST_WORKER_COUNT": "2", "HOME": "/tmp"}
-    backend.prepare(False, torch_env)
+    from harness.settings import Settings, prepare_frameworks
+    torch_env = {"HOME": "/tmp"}
+    prepare_frameworks(Settings(backend="torch", workers=2, deterministic="0"), torch_env)
     assert torch_env["OMP_NUM_THREADS"] == str(max(1, (os.cpu_count() or 1) // 2))
-    for env in ({"KERAS_BACKEND": "torch", "HOME": "/tmp"},
-                {"KERAS_BACKEND": "tensorflow", "PYTEST_XDIST_WORKER_COUNT": "2", "HOME": "/tmp"}):
-        backend.prepare(False, env)
+    for run in (Settings(backend="torch", workers=1, deterministic="0"),
+                Settings(backend="tensorflow", workers=2, deterministic="0")):
+        env = {"HOME": "/tmp"}
+        prepare_frameworks(run, env)
         assert "OMP_NUM_THREADS" not in env
 
 

@@ -78,21 +78,27 @@ def test_accept_into_a_missing_file_and_accepting_twice_moves_nothing(tmp_path):
     assert baseline.load(path) == {"a-fast": "refuted", "b-fast": "reproduced"}
 
 
-def test_the_path_follows_claims_baseline(tmp_path):
-    """CLAIMS_BASELINE is read when harness.baseline is imported (the plugin tests rely on it)."""
+def test_the_path_follows_claims_baseline_and_the_backend(tmp_path):
+    """The settings read CLAIMS_BASELINE (the plugin tests rely on it), else the backend's file."""
+    from harness.settings import ROOT, Settings
     target = tmp_path / "elsewhere.json"
-    out = subprocess.run([sys.executable, "-c", "from harness import baseline; print(baseline.PATH)"],
-                         env={**os.environ, "CLAIMS_BASELINE": str(target)}, capture_output=True, text=True,
-                         cwd=Path(baseline.__file__).parent.parent, check=True)
-    assert out.stdout.strip() == str(target)
+    assert Settings.from_environment({"CLAIMS_BASELINE": str(target)}).baseline == target
+    assert Settings.from_environment({"KERAS_BACKEND": "jax"}).baseline == ROOT / "claims" / "baseline-jax.json"
+    assert Settings.from_environment({}).baseline == ROOT / "claims" / "baseline.json"
 
 
-def test_command_accepts_a_complete_scoreboard_and_refuses_a_partial_one(tmp_path, monkeypatch):
-    from harness import scoreboard
-    monkeypatch.setenv("CLAIMS_RESULTS_DIR", str(tmp_path))
+def test_a_corrupt_baseline_is_a_bad_file_naming_its_path_and_line(tmp_path):
+    from harness.scoreboard import BadFile
     path = tmp_path / "baseline.json"
-    monkeypatch.setattr(baseline, "PATH", path)
-    monkeypatch.setattr(baseline.accept, "__defaults__", (path,))
+    path.write_text('{\n  "a-fast": "reproduced",\n  "b-fast": "ref')
+    with pytest.raises(BadFile, match=f"^{path}:3: not valid JSON"):
+        baseline.load(path)
+
+
+def test_command_accepts_a_complete_scoreboard_and_refuses_a_partial_one(tmp_path, run_settings):
+    from harness import scoreboard
+    path = tmp_path / "baseline.json"
+    run_settings(results=tmp_path, baseline=path)
     entry = {"id": "a", "tier": "full", "verdict": "refuted"}
     for complete in (False, True):
         scoreboard.write_json(tmp_path / "full" / "scoreboard.json",

@@ -66,24 +66,20 @@ def test_device_options(benchmark):
 
     def epoch_times(build, policy, xla, deterministic):
         keras.mixed_precision.set_global_policy(policy)
-        run_wide = device.OPTIONS["deterministic"]
-        device.OPTIONS["deterministic"] = "1" if deterministic else "0"
-        device.configure_determinism()
         try:
-            training.seed_everything(0)
-            model = build()
-            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=xla)
-            ds = training.batches(x, y, batch_size=32, seed=0)
-            seconds = []
-            for _ in range(4):
-                start = time.perf_counter()
-                model.fit(ds, epochs=1, shuffle=False, verbose=0)
-                seconds.append(time.perf_counter() - start)
-            return seconds, bool(model.jit_compile)
+            with device.op_determinism("1" if deterministic else "0"):
+                training.seed_everything(0)
+                model = build()
+                model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=xla)
+                ds = training.batches(x, y, batch_size=32, seed=0)
+                seconds = []
+                for _ in range(4):
+                    start = time.perf_counter()
+                    model.fit(ds, epochs=1, shuffle=False, verbose=0)
+                    seconds.append(time.perf_counter() - start)
+                return seconds, bool(model.jit_compile)
         finally:
             keras.mixed_precision.set_global_policy("float32")
-            device.OPTIONS["deterministic"] = run_wide
-            device.configure_determinism()
 
     def all_options():
         for model_name, build in OPTION_MODELS.items():

@@ -11,16 +11,16 @@ import sys
 import pytest
 
 from harness import scoreboard
+from harness.settings import Board
 
 RUN = "20260101T000000Z-0000test"
+FAST = Board("tensorflow", "fast")
 
 
 @pytest.fixture(autouse=True)
-def run_env(tmp_path, monkeypatch):
+def run_env(tmp_path, run_settings):
     """Every test here: its own results root and run id, the main process."""
-    monkeypatch.setenv("CLAIMS_RESULTS_DIR", str(tmp_path))
-    monkeypatch.setenv(scoreboard.RUN_ID_ENV, RUN)
-    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    run_settings(results=tmp_path, run_id=RUN, worker="main")
 
 
 def entry(claim_id, verdict="reproduced", tier="fast"):
@@ -38,25 +38,17 @@ def png(path, content=b"\x89PNG fake"):
     path.write_bytes(content)
 
 
-def test_the_results_root_and_the_staging_folder_follow_the_environment(tmp_path):
+def test_the_results_root_and_the_staging_folder_follow_the_settings(tmp_path):
     assert scoreboard.results_dir() == tmp_path
     assert scoreboard.run_id() == RUN
     assert scoreboard.staging() == tmp_path / ".runs" / RUN
 
 
-def test_run_id_is_made_once_and_shared_through_the_environment(monkeypatch):
-    monkeypatch.delenv(scoreboard.RUN_ID_ENV)
-    first = scoreboard.run_id()
-    assert os.environ[scoreboard.RUN_ID_ENV] == first == scoreboard.run_id()
-    assert len(first) == len("20260101T000000Z-") + 8 and first[8] == "T" and first[15:17] == "Z-"
-    assert scoreboard.new_run_id() != first
-
-
-def test_entries_of_every_worker_are_gathered(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+def test_entries_of_every_worker_are_gathered(tmp_path, run_settings):
+    run_settings(results=tmp_path, run_id=RUN, worker="gw0")
     scoreboard.append_entry(entry("a"))
     scoreboard.write_staged("collected", {"cases": ["a-fast"], "whole": False})
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    run_settings(results=tmp_path, run_id=RUN, worker="gw1")
     scoreboard.append_entry(entry("b"))
     scoreboard.append_entry(entry("c", tier="full"))
     scoreboard.write_staged("collected", {"cases": ["b-fast", "c-full"], "whole": True})
@@ -82,14 +74,14 @@ def test_publishing_replaces_the_tier_and_its_plots(tmp_path):
     png(tmp_path / ".runs" / RUN / "full" / "c.png", b"another tier's plot")
     plots = scoreboard.staged_plots("fast")
     assert [p.name for p in plots] == ["a.png", "b.png"]
-    board = scoreboard.publish("fast", [entry("a"), entry("b", "refuted")], run(True), {"python": "3.11"},
+    board = scoreboard.publish(FAST, [entry("a"), entry("b", "refuted")], run(True), {"python": "3.11"},
                                committed, plots)
     assert sorted(p.name for p in committed.iterdir()) == ["a.png", "b.png", "scoreboard.json"]
     assert (committed / "a.png").read_bytes() == b"new plot of a"
     assert (committed / "b.png").read_bytes() == b"new plot of b"
-    expected = {"tier": "fast", "run": run(True), "environment": {"python": "3.11"},
+    expected = {"backend": "tensorflow", "tier": "fast", "run": run(True), "environment": {"python": "3.11"},
                 "claims": {"a": entry("a"), "b": entry("b", "refuted")}}
-    assert board == expected and scoreboard.read("fast") == expected
+    assert board == expected and scoreboard.read(FAST) == expected
     assert not [p for p in committed.iterdir() if p.name.endswith(".tmp")]
     assert oct((committed / "scoreboard.json").stat().st_mode & 0o777) == "0o644"
     scoreboard.finish_staging()
@@ -105,7 +97,7 @@ def test_publishing_a_partial_run_leaves_the_committed_tier_alone(tmp_path):
     partial = tmp_path / "partial" / "fast"
     png(partial / "stale.png")                       # from an earlier partial run
     png(tmp_path / ".runs" / RUN / "fast" / "a.png", b"partial plot")
-    board = scoreboard.publish("fast", [entry("a", "refuted")], run(False), {}, partial,
+    board = scoreboard.publish(FAST, [entry("a", "refuted")], run(False), {}, partial,
                                scoreboard.staged_plots("fast"), note="extra fields land in the board")
     assert {p.name: p.read_bytes() for p in committed.iterdir()} == before
     assert sorted(p.name for p in partial.iterdir()) == ["a.png", "scoreboard.json"]
@@ -113,11 +105,11 @@ def test_publishing_a_partial_run_leaves_the_committed_tier_alone(tmp_path):
     assert board["note"] == "extra fields land in the board"
     written = json.loads((partial / "scoreboard.json").read_text())
     assert written["run"]["complete"] is False and written["claims"]["a"]["verdict"] == "refuted"
-    assert scoreboard.read("fast")["claims"]["a"]["verdict"] == "reproduced"
+    assert scoreboard.read(FAST)["claims"]["a"]["verdict"] == "reproduced"
 
 
 def test_read_without_a_scoreboard_is_empty(tmp_path):
-    assert scoreboard.read("full") == {"tier": "full", "run": {}, "environment": {}, "claims": {}}
+    assert scoreboard.read(Board("tensorflow", "full")) == {"tier": "full", "run": {}, "environment": {}, "claims": {}}
 
 
 def dead_pid() -> int:

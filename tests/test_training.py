@@ -40,16 +40,10 @@ def test_without_shuffle_the_order_is_kept():
 def test_a_seeded_run_repeats_bit_for_bit(deterministic):
     """Two runs of 000's CNN (dropout, Adam, 500 MNIST images, 1 epoch) with one seed give
     identical weights, with TensorFlow's op determinism on and off (CPU)."""
-    run_wide = device.OPTIONS["deterministic"]
-    device.OPTIONS["deterministic"] = deterministic
-    device.configure_determinism()
-    try:
+    with device.op_determinism(deterministic):
         d = data.subset("mnist")
         x, y = data.scale(d.x_train[:500])[..., None], d.y_train[:500]
         runs = [training.train(models.doc000_cnn, x, y, seed=3, epochs=1, batch_size=32) for _ in range(2)]
-    finally:
-        device.OPTIONS["deterministic"] = run_wide
-        device.configure_determinism()
     for a, b in zip(*(r.model.get_weights() for r in runs)):
         np.testing.assert_array_equal(a, b)
 
@@ -58,10 +52,7 @@ def test_a_shared_model_run_is_the_run_of_a_new_model():
     """share_model=True (traced once) gives, seed after seed, the weights and losses of a
     new model with the same seed: Dropout's masks, the initialization and Adam's state
     are all reset (the dropout MLP of 001, 300 images, 1 epoch, op determinism on)."""
-    run_wide = device.OPTIONS["deterministic"]
-    device.OPTIONS["deterministic"] = "1"
-    device.configure_determinism()
-    try:
+    with device.op_determinism("1"):
         d = data.subset("fashion_mnist")
         x, y = data.scale(d.x_train[:300]), d.y_train[:300]
         for seed in (3, 4, 3):
@@ -70,9 +61,6 @@ def test_a_shared_model_run_is_the_run_of_a_new_model():
             assert new.history["loss"] == shared.history["loss"]
             for a, b in zip(new.model.get_weights(), shared.model.get_weights()):
                 np.testing.assert_array_equal(a, b)
-    finally:
-        device.OPTIONS["deterministic"] = run_wide
-        device.configure_determinism()
     assert training._shared.cache_info().misses == 1 and training._shared.cache_info().hits == 2
 
 

@@ -1,0 +1,123 @@
+"""Judging: (case, measurement) -> judgement, a pure function.
+
+``judge`` checks what a measuring function handed back (a ``Measured``; each interval at
+the confidence the rule needs; seeds dropped only under a declared ``Tier(drop=...)``;
+one sample per measured seed), turns a NaN or inf into an error, and otherwise applies
+the case's rule. It reads no file and records nothing: harness/plugin.py records the
+judgement as a scoreboard entry and decides the pytest outcome against the baseline.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from harness.claim import ERROR, All, AtLeast, AtMost, Between, Case, Measured, RefuteOnly, ReproduceOnly, plain
+
+THRESHOLD_RULES = (AtLeast, AtMost, Between)
+
+
+class MisusedMeasurement(TypeError):
+    """The measuring function broke the contract: a bug in the claim, not a verdict."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """verdict; message: why it is an error ('' otherwise); evidence: 'interval', 'single
+    run' or 'exact'; fields: the entry's measured part (value, interval, samples, ...)."""
+    verdict: str
+    message: str
+    evidence: str
+    fields: dict = field(default_factory=dict)
+
+
+def intervals(interval) -> dict:
+    """Interval or dict of Intervals -> {part: Interval} ('' for a single one)."""
+    if interval is None:
+        return {}
+    return dict(interval) if isinstance(interval, dict) else {"": interval}
+
+
+def finite(x) -> bool:
+    """No NaN or inf anywhere in x (numbers, arrays, lists, dicts of them)."""
+    if isinstance(x, dict):
+        return all(finite(v) for v in x.values())
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return all(finite(v) for v in np.asarray(x, dtype=object).ravel())
+    if isinstance(x, (float, np.floating)):
+        return math.isfinite(x)
+    return True
+
+
+def _pairs(interval):
+    if interval is None:
+        return None
+    if isinstance(interval, dict):
+        return {k: (v.low, v.high) for k, v in interval.items()}
+    return interval.low, interval.high
+
+
+def _json_interval(interval):
+    if interval is None:
+        return None
+    return {k: v.to_dict() for k, v in interval.items()} if isinstance(interval, dict) else interval.to_dict()
+
+
+def thresholds(rule) -> bool:
+    """True if the rule (or a part of an All) compares with a threshold."""
+    if isinstance(rule, All):
+        return any(map(thresholds, rule.rules.values()))
+    if isinstance(rule, (RefuteOnly, ReproduceOnly)):
+        return thresholds(rule.rule)
+    return isinstance(rule, THRESHOLD_RULES)
+
+
+def evidence(case: Case, measured: Measured) -> str:
+    """'interval' (over seeds), 'single run' (a threshold rule read on one run) or 'exact'."""
+    if measured.interval is not None:
+        return "interval"
+    return "single run" if thresholds(case.rule) else "exact"
+
+
+def check(case: Case, measured) -> None:
+    """MisusedMeasurement if ``measured`` breaks the contract of its case."""
+    if not isinstance(measured, Measured):
+        raise MisusedMeasurement(f"{case.id}: the measuring function returned {type(measured).__name__}, "
+                                 "not Measured")
+    for part, iv in intervals(measured.interval).items():
+        if not math.isclose(iv.confidence, case.confidence):
+            raise MisusedMeasurement(f"{case.id}: interval {part!r} at confidence {iv.confidence}, the rule "
+                                     f"needs {case.confidence:.4g} (harness.claim.Case.confidence)")
+    if measured.dropped and not case.claim.tiers[case.tier].drop:
+        raise MisusedMeasurement(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
+    undeclared = sorted(set(measured.dropped) - set(case.seeds))
+    if undeclared:
+        raise MisusedMeasurement(f"{case.id}: dropped seeds {undeclared} are not among the tier's seeds")
+
+
+def judge(case: Case, measured: Measured) -> Judgement:
+    """The verdict of ``case`` on ``measured``: an error for a non-finite measurement, else
+    the rule's. Raises MisusedMeasurement (see ``check``)."""
+    check(case, measured)
+    points = [iv.point for iv in intervals(measured.interval).values()]
+    if not (finite(measured.value) and finite(points)):
+        verdict, message = ERROR, f"non-finite measurement: {plain(measured.value)}"
+    else:
+        verdict, message = case.rule.verdict(measured.value, _pairs(measured.interval)), ""
+    return Judgement(verdict, message, evidence(case, measured), {
+        "value": plain(measured.value), "interval": _json_interval(measured.interval),
+        "samples": plain(measured.samples), "details": plain(measured.details or {}),
+        "dropped": plain(measured.dropped),
+        "drift_tolerance": drift_tolerance(case.rule)})
+
+
+def drift_tolerance(rule) -> float:
+    """How far a point value (no interval) may move between two runs before the history calls
+    it drift, relative to its size: float round-off (1e-6, about 8 float32 ulps) unless the
+    rule declares its own (``Close``: its rtol, when larger)."""
+    if isinstance(rule, All):
+        return max(map(drift_tolerance, rule.rules.values()))
+    if isinstance(rule, (RefuteOnly, ReproduceOnly)):
+        return drift_tolerance(rule.rule)
+    return max(1e-6, getattr(rule, "rtol", 0.0))
