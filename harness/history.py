@@ -76,9 +76,9 @@ def load(root: Path | None = None) -> list:
         try:
             out.append(json.loads(line))
         except json.JSONDecodeError as e:
-            if number < len(lines):
+            if line.rstrip().endswith("}"):
                 raise BadFile(f"{p}:{number}: not valid JSON ({e.msg})") from None
-            print(f"{p}:{number}: torn last line (a killed append?) skipped", file=sys.stderr)
+            print(f"{p}:{number}: torn line (a killed append) skipped", file=sys.stderr)
     return out
 
 

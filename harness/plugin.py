@@ -2,8 +2,10 @@
 that record every claim's outcome, and the run's end (scoreboards, baseline, report).
 
 A claim's test (``harness.claim.claim_test``) measures and calls ``judge(measured)``
-once. ``judge`` applies the claim's rule, which gives the verdict, and records the
-entry in the run's staging folder (harness/scoreboard.py). The pytest outcome is
+once. ``judge`` has harness/judging.py apply the claim's rule, which gives the verdict,
+and records the entry in the run's staging folder (harness/scoreboard.py). The run's
+settings (harness/settings.py) are built once in ``pytest_configure`` and reach the
+pytest-xdist workers through ``workerinput``. The pytest outcome is
 the regression check, not the verdict: the test fails when the verdict differs from
 the one accepted in ``claims/baseline.json`` (harness/baseline.py), or when it is
 an error (an exception, or a NaN/inf measurement). A claim test that is skipped
@@ -165,12 +167,12 @@ def pytest_collection_modifyitems(session, config, items):
     files = {str(item.path) for item in items if _case(item)}
     whole = {str(p) for p in CLAIMS_DIR.glob("test_*.py")} <= files and session.testsfailed == 0
     scoreboard.write_staged("collected", {"cases": [c.id for c in cases], "whole": whole})
-    _heaviest_files_first(config, items)
+    _heaviest_files_first(items)
 
 
-def _heaviest_files_first(config, items) -> None:
-    """Order the claim files by the seconds their claims took in this tier's latest recorded
-    run, the heaviest first, a file not recorded yet before all (tests keep their order within
+def _heaviest_files_first(items) -> None:
+    """Order the claim files by the seconds their claims took in the selected tiers' latest
+    recorded runs, the heaviest first, a file not recorded yet before all (tests keep their order within
     a file). pytest-xdist then hands the next file to whichever worker is free, so the long
     trainings start at once and the short files fill in: the longest-processing-time-first
     schedule, within a few seconds of the best balance."""

@@ -26,12 +26,12 @@ COMMITTED = scoreboard.ROOT / "results"
 def entry(cid, tier, verdict, doc="001", **fields):
     return {"id": cid, "tier": tier, "document": doc, "verdict": verdict, "value": 1.0, "interval": None,
             "citation": f"{doc} §1, line 1", "quote": "q", "rule": ">= 1", "reason": "r", "port": "",
-            "seeds": [0], "change": "same", "baseline": verdict, "run": "r", "commit": "c", "dirty": False,
+            "seeds": [0], "run": "r", "commit": "c", "dirty": False,
             "device": "CPU", "options": {}, "evidence": "exact", **fields}
 
 
 def write_board(root, tier, run, entries):
-    board = {"tier": tier, "run": {"id": run, "commit": "c", "dirty": [], "complete": True, "started": "s",
+    board = {"backend": "tensorflow", "tier": tier, "run": {"id": run, "commit": "c", "dirty": [], "complete": True, "started": "s",
                                    "finished": f"f{run}"},
              "environment": {"device": "CPU (2 cores)"}, "claims": {e["id"]: e for e in entries}}
     scoreboard.write_json(root / tier / "scoreboard.json", board)
@@ -60,7 +60,7 @@ def shown(tab) -> list:
 
 
 @pytest.fixture
-def results(tmp_path):
+def results(tmp_path, run_settings):
     """Two runs of a fast tier (one verdict flips between them) and a full tier with a plot."""
     write_board(tmp_path, "fast", "run1", [entry("a", "fast", "reproduced"), entry("b", "fast", "refuted")])
     write_board(tmp_path, "fast", "run2", [entry("a", "fast", "refuted", doc="000"), entry("b", "fast", "refuted")])
@@ -69,7 +69,8 @@ def results(tmp_path):
     scoreboard.save_figure(figure, tmp_path / "full" / "c.png")
     write_board(tmp_path, "full", "run3", [entry("c", "full", "inconclusive", plot="full/c.png"),
                                            entry("d", "full", "skipped", message="dataset absent")])
-    report.write(tmp_path)
+    run_settings(results=tmp_path, baseline=tmp_path / "baseline.json")
+    report.write(report.Snapshot.load(tmp_path))
     return tmp_path
 
 
@@ -97,7 +98,7 @@ def test_counts_filters_detail_and_changes(browser, results):
 @pytest.mark.skipif(not (COMMITTED / "index.html").exists(), reason="no committed results page")
 def test_committed_page_counts_equal_the_scoreboards(browser):
     tab, errors = open_page(browser, COMMITTED)
-    boards = {label: scoreboard.read(label, COMMITTED) for label in report.BOARDS}
+    boards = {b.label: scoreboard.read(b, COMMITTED) for b in report.BOARDS}
     checked = 0
     for tier, board in boards.items():
         for doc in {e["document"] for e in board["claims"].values()}:

@@ -1,7 +1,7 @@
 """A split run put back together equals one run: the fast tier in 2 pytest-split shards,
-merged by ``python -m harness.merge``, against the committed unsharded run.
-
-Runs the whole fast tier once more (in two processes, one after the other)."""
+merged by ``python -m harness.merge``, against the committed unsharded run (runs the whole
+fast tier once more, in two processes, one after the other); shards of another backend's
+board (``shards/jax/fast/``) merge into that board."""
 import json
 import math
 import os
@@ -11,9 +11,11 @@ import sys
 import pytest
 
 from harness import merge, scoreboard
+from harness.settings import Board
 
 ROOT = scoreboard.ROOT
-COMMITTED = scoreboard.read("fast", ROOT / "results")
+FAST = Board("tensorflow", "fast")
+COMMITTED = scoreboard.read(FAST, ROOT / "results")
 
 
 def same(a, b) -> bool:
@@ -41,7 +43,7 @@ def test_two_shards_merged_equal_one_run(tmp_path):
         assert (tmp_path / "shards" / "fast" / f"{group}of2" / "scoreboard.json").exists()
     assert not (tmp_path / "fast").exists()  # a shard is not a complete run
     assert merge.main(["--results", str(tmp_path)]) == 0
-    merged = scoreboard.read("fast", tmp_path)
+    merged = scoreboard.read(FAST, tmp_path)
     assert merged["run"]["complete"] and len(merged["run"]["shards"]) == 2
     assert merged["claims"].keys() == COMMITTED["claims"].keys()
     for cid, entry in COMMITTED["claims"].items():
@@ -52,3 +54,18 @@ def test_two_shards_merged_equal_one_run(tmp_path):
         p.name for p in (ROOT / "results" / "fast").glob("*.png"))
     assert [json.loads(x)["run"] for x in (tmp_path / "history.jsonl").read_text().splitlines()] == \
         [merged["run"]["id"]] * len(merged["claims"])
+
+
+def test_shards_of_jax_fast_merge_into_the_jax_fast_board(tmp_path, run_settings):
+    run_settings(results=tmp_path)
+    jax = Board("jax", "fast")
+    for group, claim in ((1, "a"), (2, "b")):
+        run = {"id": f"r{group}", "commit": "abc", "dirty": [], "started": "s", "finished": "f", "complete": True,
+               "args": []}
+        entry = {"id": claim, "tier": "fast", "verdict": "reproduced", "value": 1.0, "document": "000"}
+        scoreboard.publish(jax, [entry], run, {"backend": "jax"}, tmp_path / "shards" / "jax" / "fast" / f"{group}of2",
+                           shard={"group": group, "splits": 2, "known": ["a-fast", "b-fast"]})
+    assert merge.main(["--results", str(tmp_path)]) == 0
+    merged = scoreboard.read(jax, tmp_path)
+    assert merged["backend"] == "jax" and merged["run"]["complete"] and sorted(merged["claims"]) == ["a", "b"]
+    assert not (tmp_path / "shards" / "jax" / "fast").exists() and not (tmp_path / "fast").exists()

@@ -1,0 +1,49 @@
+"""results/README.md and the page's data, rendered from a results snapshot: what changed
+against the baseline is computed when rendering, so accepting a verdict afterwards
+(``python -m harness.baseline accept``) removes it from "changed" with no re-run; corrupt
+files are one-line usage errors."""
+import pytest
+
+from harness import baseline, page, report, scoreboard
+from harness.results import Snapshot
+from harness.settings import Board
+
+FULL = Board("tensorflow", "full")
+
+
+def publish_full(root, verdict):
+    entry = {"id": "a", "tier": "full", "document": "001", "verdict": verdict, "value": 1.0, "interval": None,
+             "seeds": [0], "config": {}, "rule": ">= 2", "evidence": "single run"}
+    run = {"id": "r1", "commit": "abc", "dirty": [], "started": "2026-01-01T00:00:00+00:00",
+           "finished": "2026-01-01T00:01:00+00:00", "complete": True, "args": []}
+    scoreboard.publish(FULL, [entry], run, {"device": "CPU (2 cores)"}, root / "full")
+
+
+def changed_on_page(root) -> list:
+    return [e["id"] for e in page.entries(Snapshot.load(root))[1] if e["changed"]]
+
+
+def test_accepting_after_the_run_removes_the_change_from_readme_and_page(tmp_path, run_settings):
+    accepted = tmp_path / "baseline.json"
+    run_settings(results=tmp_path, baseline=accepted)
+    baseline.save({"a-full": "reproduced"}, accepted)
+    publish_full(tmp_path, "refuted")
+    report.write(Snapshot.load(tmp_path))
+    assert "- a (full): reproduced -> **refuted**" in (tmp_path / "README.md").read_text()
+    assert changed_on_page(tmp_path) == ["a"]
+    assert baseline.main(["accept", "full"]) == 0
+    assert baseline.load(accepted) == {"a-full": "refuted"}
+    assert report.main(["--results", str(tmp_path)]) == 0  # rendered again, nothing run
+    assert "Changed since the accepted baseline" not in (tmp_path / "README.md").read_text()
+    assert changed_on_page(tmp_path) == []
+
+
+def test_a_corrupt_scoreboard_is_one_line_naming_the_file_and_rc_4(tmp_path, run_settings, capsys):
+    run_settings(results=tmp_path, baseline=tmp_path / "baseline.json")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "scoreboard.json").write_text('{"tier": "full",\n "claims": {')
+    with pytest.raises(scoreboard.BadFile, match=r"full/scoreboard.json:2: not valid JSON"):
+        Snapshot.load(tmp_path)
+    assert report.main(["--results", str(tmp_path)]) == 4
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "full/scoreboard.json:2" in err
