@@ -17,6 +17,7 @@ Options: ``--accept-verdicts`` writes this run's judged verdicts into the baseli
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import math
 import os
@@ -90,7 +91,7 @@ def pytest_configure(config):
     try:
         run = settings.activate(_settings(config))
         if _main(config):
-            config.stash[ACCEPTED] = baseline.load()
+            config.stash[ACCEPTED] = _accepted_verdicts()
             report.Snapshot.load(run.results)
     except (ValueError, BadFile) as e:
         raise pytest.UsageError(str(e)) from None
@@ -215,14 +216,10 @@ def _record(entry: dict) -> None:
     scoreboard.append_entry(entry)
 
 
-_ACCEPTED: dict = {}
-
-
-def _accepted(case: Case) -> str | None:
-    """The verdict the baseline accepts for ``case`` (read once per process)."""
-    if not _ACCEPTED:
-        _ACCEPTED.update(baseline=baseline.load())
-    return _ACCEPTED["baseline"].get(case.id)
+@functools.cache
+def _accepted_verdicts() -> dict:
+    """The baseline as this run began (read once per process)."""
+    return baseline.load()
 
 
 @pytest.fixture
@@ -246,7 +243,7 @@ def judge(request):
             entry["plot"] = f"{settings.current().board(case.tier).label}/{name}"
         _record(entry)
         request.node.stash[JUDGED] = True
-        accepted = _accepted(case)
+        accepted = _accepted_verdicts().get(case.id)
         if judgement.verdict == ERROR:
             pytest.fail(f"{case.id}: error: {judgement.message}", pytrace=False)
         if (baseline.change(judgement.verdict, accepted) == baseline.CHANGED

@@ -1,10 +1,6 @@
 """claims/baseline.json: how a verdict compares with the accepted one, and what
 --accept-verdicts writes."""
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 

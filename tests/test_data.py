@@ -133,13 +133,13 @@ def test_cifar_binary_wrong_size_is_named_damaged(tmp_path):
     assert str(path) in str(err.value)
 
 
-def test_cifar_folder_with_batches_subfolder(tmp_path, monkeypatch, fresh):
+def test_cifar_folder_with_batches_subfolder(tmp_path, monkeypatch, fresh, run_settings):
     folder = tmp_path / "cifar10" / "cifar-10-batches-bin"
     folder.mkdir(parents=True)
     ten = b"".join(cifar_record(c, c, 0, 0) for c in range(10))  # one image per class
     for name in data.CIFAR_TRAIN + [data.CIFAR_TEST]:
         (folder / name).write_bytes(ten)
-    monkeypatch.setenv("CLAIMS_DATA_DIR", str(tmp_path))
+    run_settings(data_dir=tmp_path)
     monkeypatch.setitem(data.SHAPES, "cifar10", (50, 10, (32, 32, 3)))
     monkeypatch.setattr(data, "CIFAR_PER_CLASS", (5, 1))
     d = data.load("cifar10")
@@ -155,19 +155,19 @@ def test_cifar_folder_with_batches_subfolder(tmp_path, monkeypatch, fresh):
 
 # --- load(): folder route, checks, Keras fallback -----------------------------------------
 
-def test_missing_file_in_data_dir_is_named(tmp_path, monkeypatch, fresh):
+def test_missing_file_in_data_dir_is_named(tmp_path, monkeypatch, fresh, run_settings):
     synthetic_idx_folder(tmp_path / "mnist")
     (tmp_path / "mnist" / "t10k-labels-idx1-ubyte").unlink()
-    monkeypatch.setenv("CLAIMS_DATA_DIR", str(tmp_path))
+    run_settings(data_dir=tmp_path)
     with pytest.raises(DataUnavailable, match="missing") as err:
         data.load("mnist")
     assert str(tmp_path / "mnist" / "t10k-labels-idx1-ubyte") in str(err.value)
     assert "CLAIMS_DATA_DIR" in str(err.value)
 
 
-def test_wrong_shape_in_data_dir_is_named(tmp_path, monkeypatch, fresh):
+def test_wrong_shape_in_data_dir_is_named(tmp_path, monkeypatch, fresh, run_settings):
     synthetic_idx_folder(tmp_path / "fashion_mnist", gz=True)
-    monkeypatch.setenv("CLAIMS_DATA_DIR", str(tmp_path))
+    run_settings(data_dir=tmp_path)
     with pytest.raises(DataUnavailable, match=r"expected uint8 \(60000, 28, 28\)") as err:
         data.load("fashion_mnist")
     assert str(tmp_path / "fashion_mnist" / "train-images-idx3-ubyte.gz") in str(err.value)
@@ -179,9 +179,9 @@ def _copy_of_mnist_subset(tmp_path):
     return tmp_path / "mnist"
 
 
-def test_checksum_mismatch_is_named(tmp_path, monkeypatch, fresh):
+def test_checksum_mismatch_is_named(tmp_path, monkeypatch, fresh, run_settings):
     folder = _copy_of_mnist_subset(tmp_path)
-    monkeypatch.setenv("CLAIMS_DATA_DIR", str(tmp_path))
+    run_settings(data_dir=tmp_path)
     monkeypatch.setitem(data.SHAPES, "mnist", data.SUBSET_SHAPE)
     monkeypatch.setitem(data.CHECKSUMS, "mnist", data.SUBSET_CHECKSUMS["mnist"])
     assert data.load("mnist").x_test.shape == (1000, 28, 28)  # the untouched copy passes
@@ -208,13 +208,13 @@ def test_damaged_embedded_subset_is_named(tmp_path, monkeypatch, fresh):
     assert str(folder / "train-labels-idx1-ubyte.gz") in str(err.value)
 
 
-def test_keras_failure_says_what_to_do(monkeypatch, fresh):
+def test_keras_failure_says_what_to_do(monkeypatch, fresh, run_settings):
     keras = pytest.importorskip("keras")
 
     def offline(*args, **kwargs):
         raise OSError("URL fetch failure: no network")
 
-    monkeypatch.delenv("CLAIMS_DATA_DIR", raising=False)
+    run_settings(data_dir=None)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
     with pytest.raises(DataUnavailable, match="CLAIMS_DATA_DIR") as err:
         data.load("mnist")
@@ -222,24 +222,24 @@ def test_keras_failure_says_what_to_do(monkeypatch, fresh):
     assert "no network" in message and "go online" in message and "mnist/" in message
 
 
-def test_keras_fallback_when_the_data_dir_lacks_the_dataset(tmp_path, monkeypatch, fresh):
+def test_keras_fallback_when_the_data_dir_lacks_the_dataset(tmp_path, monkeypatch, fresh, run_settings):
     keras = pytest.importorskip("keras")
 
     def offline(*args, **kwargs):
         raise OSError("no network")
 
-    monkeypatch.setenv("CLAIMS_DATA_DIR", str(tmp_path))
+    run_settings(data_dir=tmp_path)
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
     with pytest.raises(DataUnavailable, match="does not exist") as err:
         data.load("fashion_mnist")
     assert str(tmp_path / "fashion_mnist") in str(err.value)
 
 
-def test_keras_arrays_are_verified_too(monkeypatch, fresh):
+def test_keras_arrays_are_verified_too(monkeypatch, fresh, run_settings):
     keras = pytest.importorskip("keras")
     blank = ((np.zeros((60000, 28, 28), np.uint8), np.zeros(60000, np.uint8)),
              (np.zeros((10000, 28, 28), np.uint8), np.zeros(10000, np.uint8)))
-    monkeypatch.delenv("CLAIMS_DATA_DIR", raising=False)
+    run_settings(data_dir=None)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: blank)
     with pytest.raises(DataUnavailable, match="sha256") as err:
         data.load("mnist")

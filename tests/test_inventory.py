@@ -6,7 +6,7 @@ import pytest
 
 from harness import inventory
 from harness.claim import Claim
-from harness.plugin import _thresholds
+from harness.judging import thresholds
 
 CLAIMS_DIR = Path(__file__).resolve().parent.parent / "claims"
 
@@ -29,7 +29,7 @@ def test_full_and_nightly_thresholds_rest_on_one_run_or_at_least_5_seeds():
     """A threshold rule judged over seeds in the full or nightly tier has >= 5 of them; one
     seed is a single run (no interval); exact rules may check a few trajectories."""
     few = [(c.id, tier, len(t.seeds)) for c in claims() for tier, t in c.tiers.items()
-           if tier in ("full", "nightly") and _thresholds(t.rule) and 1 < len(t.seeds) < 5]
+           if tier in ("full", "nightly") and thresholds(t.rule) and 1 < len(t.seeds) < 5]
     assert few == []
 
 
