@@ -125,13 +125,6 @@ ARITHMETIC = [
           "exactly would need 4 bytes per pixel (RGBA).",
           fast(Close(3e6, atol=0.5e6), expression="1024 * 768 * 3"), measure=arithmetic,
           document_value="3 MB"),
-    Claim("E40_lr_range_notation", "002", "Chapter III, Small vs Large Learning Rate", "2232",
-          "In best practices the rate will range between 0.1 and $10e-5$.",
-          "The range's lower end, written in the e-notation a reader types into learning_rate=, "
-          "should be the 10^-5 such ranges quote (0.1 = 10^-1 ... 10^-5). In e-notation 10e-5 "
-          "is 10 x 10^-5 = 1e-4; the document's intent cannot be known, the written number is "
-          "what is checked.",
-          fast(Exact(1e-5), expression="10e-5"), measure=arithmetic, document_value="10e-5"),
     Claim("E45_cifar10_classes", "002", "Chapter III, Validation & Overfitting", "1764",
           "covering ten classes: airplane, automobile, bird, deer, dog, frog, horse, ship and truck",
           "Exact count of the names the sentence lists against its 'ten'. CIFAR-10's classes "
