@@ -509,14 +509,6 @@ LAYERS = [
 
 # --- names the document relies on ------------------------------------------------------------
 
-OPTIMIZERS_2283 = {  # the document's name -> (keras.optimizers class, constructor arguments)
-    "Adadelta": ("Adadelta", {}), "Adagrad": ("Adagrad", {}), "Adam": ("Adam", {}),
-    "AdaMax": ("Adamax", {}), "AMSGrad": ("Adam", {"amsgrad": True}),
-    "Momentum": ("SGD", {"momentum": 0.9}), "Nadam": ("Nadam", {}),
-    "Nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "RMSprop": ("RMSprop", {}),
-}
-
-
 def layer_classes(case):
     sigmoid = keras.layers.Activation("sigmoid")
     z = np.linspace(-5, 5, 11).astype("float32")
@@ -526,14 +518,6 @@ def layer_classes(case):
                      "Activation('sigmoid')": bool(np.array_equal(keras.ops.convert_to_numpy(sigmoid(z)),
                                                                   keras.ops.convert_to_numpy(keras.activations.sigmoid(z))))},
                     details={"activation_layer_classes": present})
-
-
-def optimizer_names(case):
-    found = {}
-    for name, (cls, kwargs) in OPTIMIZERS_2283.items():
-        config = getattr(keras.optimizers, cls)(**kwargs).get_config() if hasattr(keras.optimizers, cls) else {}
-        found[name] = bool(config) and all(config.get(k) == v for k, v in kwargs.items())
-    return Measured(found)
 
 
 def keras_builtin(case):
@@ -568,17 +552,6 @@ NAMES = [
           EXACT_API + " keras.layers must have a ReLU class and no Sigmoid class, and "
           "Activation('sigmoid') must compute keras.activations.sigmoid.",
           fast(Exact({"ReLU": True, "Sigmoid": False, "Activation('sigmoid')": True})), measure=layer_classes),
-    claim("A23_adaptive_lr_list", "III, Adaptive Learning Rate", "2283-2293",
-          "There are many popular algorithms that dynamically adapt the learning rate: Adadelta Adagrad "
-          "Adam AdaMax AMSGrad Momentum Nadam Nesterov RMSprop",
-          EXACT_API + " Each of the nine must be constructible from keras.optimizers (the classes "
-          "tensorflow.keras.optimizers gives; AMSGrad as Adam(amsgrad=True), Momentum and Nesterov as SGD "
-          "options) with its option set in the "
-          "optimizer's config. Whether each one 'adapts the learning rate' is not tested: Momentum "
-          "and Nesterov change the step, not a per-parameter learning rate.",
-          fast(Exact({name: True for name in OPTIMIZERS_2283})), measure=optimizer_names,
-          port="Names mapped to Keras: AdaMax -> Adamax, AMSGrad -> Adam(amsgrad=True), "
-               "Momentum -> SGD(momentum=0.9), Nesterov -> SGD(momentum=0.9, nesterov=True)."),
     claim("A36_keras_builtin", "I, The Input Layer", "141",
           "With Tensorflow 2.0, Keras is builtin and the recommended model API, referred to now as TF.Keras.",
           EXACT_API + " Checked today: tensorflow.keras must import and give Keras' Sequential, and "
@@ -619,6 +592,12 @@ FLOAT32_STEPS = ("keras.optimizers.SGD applied to a float32 variable (W0 = [1, -
                  "gradients; the weights after every step must equal the document's rule within "
                  "atol 1e-6 (float32 rounding of values of order 1 over three steps).")
 DEFAULT_OPTIMIZERS = ["SGD", "RMSprop", "Adam", "Adagrad", "Adadelta", "Adamax", "Nadam"]
+OPTIMIZERS_2283 = {  # the document's name -> (keras.optimizers class, constructor arguments)
+    "Adadelta": ("Adadelta", {}), "Adagrad": ("Adagrad", {}), "Adam": ("Adam", {}),
+    "AdaMax": ("Adamax", {}), "AMSGrad": ("Adam", {"amsgrad": True}),
+    "Momentum": ("SGD", {"momentum": 0.9}), "Nadam": ("Nadam", {}),
+    "Nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "RMSprop": ("RMSprop", {}),
+}
 
 
 def sgd_steps(case):
@@ -629,6 +608,22 @@ def sgd_steps(case):
         optimizer.apply_gradients([(keras.ops.convert_to_tensor(gradient, "float32"), weight)])
         after.append(weight.numpy().tolist())
     return Measured(after)
+
+
+def adapts(case):
+    """One step of each listed optimizer, from 0, on two parameters with the gradients
+    ``gradients``: whether the step per unit gradient differs between them by more than
+    ``rtol`` (a step proportional to the gradient: one learning rate for every parameter)."""
+    gradient = np.array(case.config["gradients"], "float32")
+    ratios = {}
+    for name, (cls, kwargs) in OPTIMIZERS_2283.items():
+        weight = keras.Variable(np.zeros_like(gradient))
+        getattr(keras.optimizers, cls)(**kwargs).apply_gradients([(keras.ops.convert_to_tensor(gradient), weight)])
+        per_unit = weight.numpy() / gradient
+        ratios[name] = float(per_unit[0] / per_unit[1])
+    assert all(map(math.isfinite, ratios.values())), ratios
+    return Measured({name: abs(r - 1) > case.config["rtol"] for name, r in ratios.items()},
+                    details={"step per unit gradient, small gradient over large": ratios})
 
 
 def default_decay(case):
@@ -676,6 +671,21 @@ OPTIMIZER_RULES = [
           FLOAT32_STEPS + " Momentum 0.9 (nesterov=False, the default).",
           fast(Close(document_update(W0, GRADS, 0.1, 0.9), atol=1e-6),
                learning_rate=0.1, momentum=0.9, grads=GRADS), measure=sgd_steps),
+    claim("A23_adaptive_lr_list", "III, Adaptive Learning Rate", "2283-2293",
+          "There are many popular algorithms that dynamically adapt the learning rate: Adadelta Adagrad "
+          "Adam AdaMax AMSGrad Momentum Nadam Nesterov RMSprop",
+          "An optimizer adapts the learning rate when each parameter's step per unit gradient is set by "
+          "that parameter's own gradients: two parameters whose gradients differ by 1000x then move by "
+          "steps that are not in the gradients' ratio. One learning rate for every parameter (plain "
+          "gradient descent, and momentum, whose velocity sums the same multiples of each gradient) "
+          "gives steps exactly in that ratio. Each of the nine, built through keras.optimizers as the "
+          "port says (defaults otherwise), takes one step from 0 on a float32 variable with gradients [1e-3, 1]; "
+          "it adapts when the two steps per unit gradient differ by more than rtol 1e-3 (float32 "
+          "rounding of a proportional step is ~1e-7). Exact: all nine must adapt.",
+          fast(Exact({name: True for name in OPTIMIZERS_2283}), gradients=[1e-3, 1.0], rtol=1e-3),
+          measure=adapts, document_value="all nine adapt the learning rate",
+          port="Names mapped to Keras: AdaMax -> Adamax, AMSGrad -> Adam(amsgrad=True), "
+               "Momentum -> SGD(momentum=0.9), Nesterov -> SGD(momentum=0.9, nesterov=True)."),
     claim("A19_default_time_decay", "III, Decay", "2251",
           "By default, TF.Keras optimizers use time-based decay.",
           "Each optimizer, default-constructed, takes 3 steps on a float32 variable; time-based decay "
