@@ -5,8 +5,9 @@ the fast tier, or of the full tier when they read only embedded data) run in a
 subprocess (``python -m pytest <node ids>``) with a small pytest plugin that, at
 ``pytest_configure`` time, breaks the one thing the claims are about: Keras' Dense
 bias, the GlorotUniform scale, the sigmoid, clipnorm, the training labels, Dropout,
-a fresh kernel per layer; and the training loop itself: optimizers that apply no
-update, gradients that are all NaN.
+a fresh kernel per layer; the training loop itself: optimizers that apply no
+update, gradients that are all NaN; and the document's code failing otherwise than
+an as-written claim declares.
 
 The unpatched verdict of each claim comes from a control run of the same node ids
 without a patch, in the same session (same machine and options). The patched run
@@ -115,6 +116,19 @@ CASES = {
             keras.random.SeedGenerator.next = lambda self, ordered=True: self.state.value * 1
         """,
         doc="Every SELU layer shares one kernel: the stack no longer stays normalized on every seed."),
+    "as_written_unexpected_failure": dict(
+        nodes=[node("keras_api", "A24_rmsprop_ctor_as_written"),
+               node("design_patterns_arithmetic", "E48_deep_dnn_is_40_layers_as_written")],
+        expect="error", unpatched="refuted",
+        patch="""
+            # The document's code fails, but not as the claims declare (harness/failures.py).
+            import keras
+            def broken(self, *args, **kwargs):
+                raise RuntimeError("broken by tests/test_turns_red.py")
+            keras.optimizers.RMSprop.__init__ = broken
+            keras.Model.fit = broken
+        """,
+        doc="RMSprop() and fit raise an undeclared exception: an error, not the accepted refutation."),
     "training_labels_shuffled": dict(
         nodes=[node("mnist_cnn", "cnn_99_percent")], expect="changed", unpatched=None,
         patch="""
