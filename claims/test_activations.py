@@ -29,8 +29,10 @@ def derivative(activation, z):
 
 def selu_moments(x, initializer, width, depth, seed):
     """x: (n, d) float32 -> (means, stds), each (depth,): moments over all n*width
-    activations of each SELU layer of a bias-free dense stack."""
-    init = keras.initializers.get({"class_name": initializer, "config": {"seed": seed}})
+    activations of each SELU layer of a bias-free dense stack. Each layer draws its own
+    kernel from one generator seeded with ``seed`` (an initializer seeded with an int
+    returns the same kernel on every call of the same shape)."""
+    init = keras.initializers.get({"class_name": initializer, "config": {"seed": keras.random.SeedGenerator(seed)}})
     h, means, stds = keras.ops.convert_to_tensor(x), [], []
     for _ in range(depth):
         h = keras.activations.selu(keras.ops.matmul(h, init((h.shape[1], width))))
@@ -121,9 +123,9 @@ CLAIMS = [
                                                      "he_normal": ["HeNormal", True],
                                                      "raw_pixels": ["LecunNormal", False]}})},
           measure=self_normalization,
-          port="kernel_initializer=\"lecun_normal\" -> keras.initializers.LecunNormal(seed=...) called "
-               "directly for each kernel (biases 0, as Dense initializes them); inputs standardized per "
-               "pixel with the training images' own mean and std (epsilon 1e-7)."),
+          port="kernel_initializer=\"lecun_normal\" -> keras.initializers.LecunNormal(seed=SeedGenerator(seed)) "
+               "called directly for each kernel, a fresh draw per layer (biases 0, as Dense initializes them); "
+               "inputs standardized per pixel with the training images' own mean and std (epsilon 1e-7)."),
 ]
 
 test_claims = claim_test(CLAIMS)

@@ -83,6 +83,10 @@ CLAIMS = [
     excluded("B20_loss_steady_decrease", "1854", "Chapter III, Loss Monitoring",
              "What is important is that we see a steady decrease in the loss.",
              RULE_OF_THUMB + " Advice on what to watch during training, with no model or setting."),
+    excluded("E40_lr_range_notation", "2232", "Chapter III, Small vs Large Learning Rate",
+             "In best practices the rate will range between 0.1 and $10e-5$.",
+             RULE_OF_THUMB + " Its lower end, '10e-5', is 1e-4 in e-notation or the 10^-5 such ranges "
+             "usually quote; which the document means cannot be known, so there is no value to check."),
     excluded("I27_scandir_py35", "2909", "Chapter III, Reading Images",
              "Note, `os.scandir()` was added in Python 3.5.",
              "A fact of Python's release history. The suite runs one interpreter (3.11, whose "

@@ -8,8 +8,9 @@ runnable it is run verbatim (``exec`` of its lines) with that image in place of
 ``cv2.imread``/``Image.open``. Claims that need Pillow or OpenCV (the project's optional extra
 "images") skip, with the reason, when the library is absent. Lines that no longer run are
 checked twice, as in claims/test_keras_api.py: ``<id>_as_written`` (the document's code as
-printed: reproduced if it runs today and does what the document says) and ``<id>`` (the
-ported code).
+printed: reproduced if it runs today and does what the document says, refuted if it fails
+as its config declares (harness/failures.py), an error if it raises anything else) and
+``<id>`` (the ported code).
 
 "Matrix transpose" is read as the linear-algebra transpose of each channel's 2-D matrix:
 pixel (r, c) goes to (c, r), so an h x w image becomes w x h (np.transpose(image, (1, 0, 2)),
@@ -22,8 +23,9 @@ import types
 import numpy as np
 import pytest
 
-from harness import data, plots, stats
+from harness import data, failures, plots, stats
 from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.failures import CODE_WRONG, LIBRARY_CHANGED, expected
 
 pytestmark = pytest.mark.exact_numerics("pixel values are compared exactly")
 
@@ -205,20 +207,16 @@ PHOTO = "The apple photo is replaced by a synthetic 40 x 60 image."
 
 # --- measuring functions: the document's code as printed ---------------------------------------------
 
-def run_as_written(code, namespace):
-    """exec the document's code in ``namespace`` -> (it ran, details of the error if not)."""
-    try:
-        exec(code, namespace)
-        return True, {}
-    except Exception as error:  # the subject of the claim: does the printed code run today
-        return False, {"error": type(error).__name__, "message": str(error)}
+def run_as_written(case, code, namespace):
+    """exec the document's ``code`` in ``namespace`` -> None, or the failure it raised, the one
+    the case's config declares (any other exception propagates: harness/failures.py)."""
+    return failures.run(lambda: exec(code, namespace), case.config["failure"])
 
 
-def as_written_result(case, runs, does, details):
-    """The as-written value; details say whether an error message names the cause given in the reason."""
-    if "message" in details:
-        details["message_names_the_cause"] = case.config["phrase"] in details["message"]
-    return Measured({"runs": bool(runs), "does_what_the_document_says": bool(does)}, details=details)
+def as_written_result(failure, does, **details):
+    """The as-written value; the failure, if any, in details."""
+    return Measured({"runs": failure is None, "does_what_the_document_says": bool(failure is None and does)},
+                    details={"failure": failure, **details})
 
 
 def load_images_as_written(case, tmp_path, monkeypatch):
@@ -229,9 +227,9 @@ def load_images_as_written(case, tmp_path, monkeypatch):
     write_images(tmp_path / "cats")
     monkeypatch.chdir(tmp_path)
     namespace = {"os": os, "Image": Image}
-    runs, details = run_as_written(case.config["code"], namespace)
-    does = runs and [i.mode for i in namespace["loadImages"]("cats", 3)] == ["RGB"] * 3
-    return as_written_result(case, runs, does, details)
+    failure = run_as_written(case, case.config["code"], namespace)
+    does = failure is None and [i.mode for i in namespace["loadImages"]("cats", 3)] == ["RGB"] * 3
+    return as_written_result(failure, does)
 
 
 def antialias_as_written(case):
@@ -239,9 +237,9 @@ def antialias_as_written(case):
     import_libraries(case)
     from PIL import Image
     namespace = {"Image": Image, "image": Image.fromarray(pattern_image()), "images": [], "shape": (128, 128)}
-    runs, details = run_as_written(case.config["code"], namespace)
-    does = runs and namespace["images"][0].size == (128, 128)
-    return as_written_result(case, runs, does, details)
+    failure = run_as_written(case, case.config["code"], namespace)
+    does = failure is None and namespace["images"][0].size == (128, 128)
+    return as_written_result(failure, does)
 
 
 def imdecode_as_written(case):
@@ -254,16 +252,14 @@ def imdecode_as_written(case):
     requests = types.SimpleNamespace(get=lambda url: types.SimpleNamespace(content=content))
     namespace = {"cv2": cv2, "BytesIO": io.BytesIO, "requests": requests}
     code = "def read(url, channel):" + case.config["code"].replace("\n", "\n    ")
-    runs, details = run_as_written(code + "\nresults = {1: read('url', 1), 3: read('url', 3)}", namespace)
+    failure = run_as_written(case, code + "\nresults = {1: read('url', 1), 3: read('url', 3)}", namespace)
     results = namespace.get("results", {})
-    does = runs and all(isinstance(results[c], np.ndarray) and results[c].shape == shape
-                        for c, shape in ((1, (H, W)), (3, (H, W, 3))))
-    details["returned"] = {str(c): None if r is None else list(np.shape(r)) for c, r in results.items()}
-    _, alone = run_as_written("cv2.imdecode(BytesIO(content), cv2.IMREAD_GRAYSCALE)", {**namespace, "content": content})
-    details.update({f"imdecode_line_alone_{k}": v for k, v in alone.items()})
-    measured = as_written_result(case, runs, does, details)
-    measured.details["message_names_the_cause"] = case.config["phrase"] in alone.get("message", "")
-    return measured
+    does = all(isinstance(results.get(c), np.ndarray) and results[c].shape == shape
+               for c, shape in ((1, (H, W)), (3, (H, W, 3))))
+    alone = run_as_written(case, "cv2.imdecode(BytesIO(content), cv2.IMREAD_GRAYSCALE)",
+                           {**namespace, "content": content})
+    return as_written_result(failure, does, imdecode_line_alone=alone,
+                             returned={str(c): None if r is None else list(np.shape(r)) for c, r in results.items()})
 
 
 # --- measuring functions: flips, transposes, 90-degree rotations, rolls ------------------------------
@@ -635,11 +631,12 @@ def interpolation(case):
 AS_WRITTEN_RULE = Exact({"runs": True, "does_what_the_document_says": True})
 
 
-def as_written(id, section, lines, quote, does, measure, code, phrase, needs, why, port=""):
+def as_written(id, section, lines, quote, does, measure, code, failure, needs, why, port=""):
     reason = (f"The document's code as printed, run with today's libraries on synthetic images: reproduced "
-              f"if it runs and does what the document says ({does}); refuted if it raises, or runs and does "
-              f"something else. {why} Details: the error, and whether its message contains '{phrase}'.")
-    return claim(id, section, lines, quote, reason, AS_WRITTEN_RULE, needs, c_code=code, c_phrase=phrase,
+              f"if it runs and does what the document says ({does}); refuted if it raises the failure its "
+              f"config declares (type, message pattern, cause; recorded in details), or runs and does "
+              f"something else; any other exception is an error. {why}")
+    return claim(id, section, lines, quote, reason, AS_WRITTEN_RULE, needs, c_code=code, c_failure=failure,
                  measure=measure, port=port)
 
 
@@ -647,18 +644,20 @@ AS_WRITTEN = [
     as_written("I20_listdir_path_bug_as_written", "Reading Images", "2984-2999",
                "files = os.listdir(subdir) ... image = Image.open(file.path)",
                "loadImages('cats', 3) on a folder of an L, an RGB and an RGBA PNG returns 3 RGB images",
-               load_images_as_written, LOAD_IMAGES_2984, "'str' object has no attribute 'path'", ["PIL"],
+               load_images_as_written, LOAD_IMAGES_2984,
+               expected("AttributeError", r"'str' object has no attribute 'path'", CODE_WRONG), ["PIL"],
                "os.listdir returns names (str); os.scandir (the document's first version, L2898) returns "
                "entries with .path."),
     as_written("I21_pil_antialias_as_written", "Resizing", "3029",
                "images.append(image.resize(shape, Image.ANTIALIAS))",
                "a 40 x 60 image is resized to shape (128, 128) and appended", antialias_as_written,
-               ANTIALIAS_3029, "has no attribute 'ANTIALIAS'", ["PIL"],
+               ANTIALIAS_3029, expected("AttributeError", r"has no attribute 'ANTIALIAS'", LIBRARY_CHANGED), ["PIL"],
                "Pillow's release notes: the ANTIALIAS alias of LANCZOS was removed in Pillow 10."),
     as_written("I24_cv2_imdecode_bytesio_as_written", "Reading Images", "3055-3064",
                "return cv2.imdecode(BytesIO(response.content), cv2.IMREAD_GRAYSCALE)",
                "for a PNG's bytes it returns the decoded image, 40 x 60 with channel == 1 and 40 x 60 x 3 "
-               "otherwise", imdecode_as_written, IMDECODE_3055, "buf is not a numpy array", ["cv2"],
+               "otherwise", imdecode_as_written, IMDECODE_3055,
+               expected("cv2.error", r"buf is not a numpy array", CODE_WRONG), ["cv2"],
                "OpenCV documents cv2.imdecode's buf as an array of bytes; the fragment hands it a file-like "
                "BytesIO, inside a bare 'except: return None' that would turn any error into None.",
                port="The fragment (a function body: it returns) is wrapped in def read(url, channel); "

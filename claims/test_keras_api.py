@@ -10,7 +10,8 @@ batching (through the ``probes.BatchRecorder`` probe), fit/evaluate in inference
 checkpoints and early stopping, save/restore, and keras.datasets' MNIST. Where a block
 of the document's code is the subject, its claim is checked twice: ``<id>_as_written``
 (the block run as printed on today's Keras: reproduced when it runs and does what the
-document says, refuted when it fails or does something else) and ``<id>`` (the
+document says, refuted when it fails as its config declares (harness/failures.py) or does
+something else; any other exception is an error) and ``<id>`` (the
 statement on the ported code, the port in ``Claim.port``).
 """
 import functools
@@ -25,9 +26,10 @@ import keras
 import numpy as np
 import pytest
 
-from harness import backend, data, device, models, plots, recipes, stats, training
+from harness import backend, data, device, failures, models, plots, recipes, stats, training
 from harness.backend import tf
 from harness.claim import All, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test, plain
+from harness.failures import CODE_WRONG, LIBRARY_CHANGED, expected
 from harness.probes import BatchRecorder
 
 pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
@@ -78,19 +80,16 @@ def same_weights(a, b):
 
 # --- the document's code, run as printed ------------------------------------------------------
 
-def execute(code: str, namespace: dict):
-    """Run the document's ``code`` in ``namespace``: None, or 'Type: message' of what it raised."""
-    try:
-        exec(code, namespace)
-    except Exception as error:  # the subject of the claim: whether the printed code runs
-        return f"{type(error).__name__}: {error}"
-    return None
+def execute(case, namespace: dict):
+    """Run the case's document code in ``namespace``: None, or the failure it raised, the one
+    its config declares (any other exception propagates: harness/failures.py)."""
+    return failures.run(lambda: exec(case.config["code"], namespace), case.config["failure"])
 
 
-def as_written_result(error, does, **details) -> Measured:
+def as_written_result(failure, does, **details) -> Measured:
     """The verdict's value: whether the code ran, and whether it did what the document says."""
-    return Measured({"runs": error is None, "does_what_it_says": bool(error is None and does)},
-                    details={"error": error, **details})
+    return Measured({"runs": failure is None, "does_what_it_says": bool(failure is None and does)},
+                    details={"failure": failure, **details})
 
 
 def document_namespace(seed, epochs, batch_size=None):
@@ -106,26 +105,25 @@ def document_namespace(seed, epochs, batch_size=None):
 def rmsprop_as_written(case):
     from tensorflow.keras import optimizers
     namespace = {"optimizers": optimizers}
-    error = execute(case.config["code"], namespace)
+    failure = execute(case, namespace)
     does, details = False, {}
-    if error is None:
+    if failure is None:
         optimizer, variable = namespace["optimizer"], keras.Variable(np.ones(2, "float32"))
-        step_error = execute("optimizer.apply_gradients([(gradient, variable)])",
-                             {"optimizer": optimizer, "variable": variable, "gradient": np.ones(2, "float32")})
+        optimizer.apply_gradients([(np.ones(2, "float32"), variable)])
         config = optimizer.get_config()
-        details = {"step_error": step_error, "learning_rate": float(config["learning_rate"]), "rho": config["rho"]}
-        does = (step_error is None and bool(np.all(np.isfinite(np.asarray(variable))))
+        details = {"learning_rate": float(config["learning_rate"]), "rho": config["rho"]}
+        does = (bool(np.all(np.isfinite(np.asarray(variable))))
                 and round(float(config["learning_rate"]), 9) == 0.001 and config["rho"] == 0.9)
-    return as_written_result(error, does, **details)
+    return as_written_result(failure, does, **details)
 
 
 def checkpoint_as_written(case, tmp_path, monkeypatch):
     from tensorflow.keras.callbacks import ModelCheckpoint
     monkeypatch.chdir(tmp_path)
     namespace = {"ModelCheckpoint": ModelCheckpoint, **document_namespace(case.seeds[0], case.config["epochs"])}
-    error = execute(case.config["code"], namespace)
+    failure = execute(case, namespace)
     written = sorted(os.listdir(tmp_path))
-    return as_written_result(error, written == case.config["files"], files_written=written)
+    return as_written_result(failure, written == case.config["files"], files_written=written)
 
 
 def load_checkpoint_as_written(case, tmp_path, monkeypatch):
@@ -136,48 +134,50 @@ def load_checkpoint_as_written(case, tmp_path, monkeypatch):
     saved.fit(namespace["x_train"], namespace["y_train"], epochs=3, verbose=0)
     saved.export("mymodel-03.ckpt", verbose=False)  # the SavedModel folder TF 2.0's ModelCheckpoint wrote
     namespace = {"load_model": load_model}
-    error = execute(case.config["code"], namespace)
+    failure = execute(case, namespace)
     restored = namespace.get("model")
     does = isinstance(restored, keras.Model) and same_weights(restored, saved)
-    return as_written_result(error, does, checkpoint=sorted(os.listdir("mymodel-03.ckpt")))
+    return as_written_result(failure, does, checkpoint=sorted(os.listdir("mymodel-03.ckpt")))
 
 
 def model_save_as_written(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    error = execute(case.config["code"], document_namespace(case.seeds[0], epochs=1, batch_size=16))
+    failure = execute(case, document_namespace(case.seeds[0], epochs=1, batch_size=16))
     folder = tmp_path / "mymodel"
-    return as_written_result(error, folder.is_dir() and (folder / "saved_model.pb").exists(),
+    return as_written_result(failure, folder.is_dir() and (folder / "saved_model.pb").exists(),
                              written=sorted(os.listdir(tmp_path)))
 
 
 def save_weights_as_written(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    error = execute(case.config["code"], document_namespace(case.seeds[0], epochs=1, batch_size=16))
+    failure = execute(case, document_namespace(case.seeds[0], epochs=1, batch_size=16))
     try:
         variables, unreadable = [name for name, _ in tf.train.list_variables(str(tmp_path / "myweights"))], None
     except Exception as reading:  # no TensorFlow checkpoint at that prefix
         variables, unreadable = [], f"{type(reading).__name__}: {str(reading)[:160]}"
-    return as_written_result(error, bool(variables), written=sorted(os.listdir(tmp_path)),
+    return as_written_result(failure, bool(variables), written=sorted(os.listdir(tmp_path)),
                              checkpoint_variables=variables[:20], checkpoint_unreadable=unreadable)
 
 
 def import_as_written(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace = {}
-    error = execute(case.config["code"], namespace)
-    return as_written_result(error, callable(namespace.get("load_weights")))
+    failure = execute(case, namespace)
+    return as_written_result(failure, callable(namespace.get("load_weights")))
 
 
-def as_written(id, section, lines, quote, does, measure, tensorflow_only, port="", **config):
+def as_written(id, section, lines, quote, does, measure, tensorflow_only, failure, port="", **config):
     """A block of the document's code run as printed: ``does`` says what the document says it does;
-    ``tensorflow_only``: the TensorFlow API the block is about."""
+    ``tensorflow_only``: the TensorFlow API the block is about; ``failure``: how it is expected to
+    fail today (harness/failures.py)."""
     reason = ("The document's code, run as printed on today's Keras 3 / TensorFlow (in an empty working "
               "directory, with the names it imports; where the block trains, 002's M06 compiled on "
-              f"synthetic data): reproduced if it runs and {does}; refuted if it raises (API drift) or "
-              "does something else. The error, if any, is recorded in details.")
+              f"synthetic data): reproduced if it runs and {does}; refuted if it raises the failure its "
+              "config declares (type, message pattern, cause), recorded in details, or does something "
+              "else. Any other exception is an error.")
     return claim(id, section, lines, quote, reason,
-                 fast(Exact({"runs": True, "does_what_it_says": True}), **config), measure=measure, port=port,
-                 tensorflow_only=tensorflow_only)
+                 fast(Exact({"runs": True, "does_what_it_says": True}), failure=failure, **config),
+                 measure=measure, port=port, tensorflow_only=tensorflow_only)
 
 
 AS_WRITTEN = [
@@ -186,11 +186,13 @@ AS_WRITTEN = [
                "the optimizer holds learning rate 0.001 (float32) and rho 0.9 and takes a finite step "
                "(apply_gradients of a gradient of ones on a variable of ones)",
                rmsprop_as_written, "TF 2.0's tensorflow.keras.optimizers keywords lr= and decay=",
+               expected("ValueError", r"Argument\(s\) not recognized: \{'lr'", LIBRARY_CHANGED),
                code="optimizer = optimizers.RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0)"),
     as_written("A25_ckpt_epoch_format_as_written", "III, Checkpointing", "2032-2042",
                "For example, if it's the third epoch, the file would be 'mymodel-03.ckpt'.",
                "a fit of 3 epochs writes exactly mymodel-01.ckpt, mymodel-02.ckpt and mymodel-03.ckpt",
                checkpoint_as_written, "TF 2.0's tensorflow.keras.callbacks.ModelCheckpoint writing .ckpt",
+               expected("ValueError", r"filepath provided must end in `\.keras`", LIBRARY_CHANGED),
                port="epochs = 3; the model and data as in the reason.",
                code='filepath = "mymodel-{epoch:02d}.ckpt"\ncheckpoint = ModelCheckpoint(filepath)\n'
                     "model.fit(x_train, y_train, epochs=epochs, callbacks=[checkpoint])",
@@ -199,6 +201,7 @@ AS_WRITTEN = [
                "checkpoint = ModelCheckpoint(filepath, period=4)",
                "a fit of 8 epochs writes exactly mymodel-04.ckpt and mymodel-08.ckpt",
                checkpoint_as_written, "TF 2.0's tensorflow.keras.callbacks.ModelCheckpoint(period=)",
+               expected("TypeError", r"unexpected keyword argument 'period'", LIBRARY_CHANGED),
                port="The block ends with the comment '# Train the model and use the callbacks parameter' "
                     "and no code: the fit line of the previous block (L2042) is run after it, epochs = 8.",
                code='filepath = "mymodel-{epoch:02d}.ckpt"\ncheckpoint = ModelCheckpoint(filepath, period=4)\n'
@@ -208,6 +211,7 @@ AS_WRITTEN = [
                "model = load_model('mymodel-03.ckpt')",
                "the model it returns has the weights the model had when the checkpoint was written",
                load_checkpoint_as_written, "a TensorFlow SavedModel loaded by tensorflow.keras.models.load_model",
+               expected("ValueError", r"File format not supported: filepath=mymodel-03\.ckpt", LIBRARY_CHANGED),
                port="The document's ModelCheckpoint cannot write 'mymodel-03.ckpt' on Keras 3 (see "
                     "A25_ckpt_epoch_format_as_written), so the checkpoint it would have written with TF 2.0, "
                     "a TensorFlow SavedModel folder of that name, is written with model.export after 3 "
@@ -217,6 +221,7 @@ AS_WRITTEN = [
                "model.save('mymodel')",
                "it writes a folder 'mymodel' in TensorFlow SavedModel format (a saved_model.pb inside)",
                model_save_as_written, "model.save to a TensorFlow SavedModel folder",
+               expected("ValueError", r"Invalid filepath extension for saving", LIBRARY_CHANGED),
                port="epochs = 1, batch_size = 16.",
                code="model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size)\nmodel.save('mymodel')"),
     as_written("A32_save_weights_tfckpt_as_written", "III, Save", "3116-3123",
@@ -224,6 +229,7 @@ AS_WRITTEN = [
                "it writes a TensorFlow checkpoint with the prefix 'myweights' (tf.train.list_variables "
                "reads variables from it); whether it holds the parameters only is the ported claim's subject",
                save_weights_as_written, "save_weights to a TensorFlow checkpoint (tf.train.list_variables)",
+               expected("ValueError", r"filename must end in `\.weights\.h5`", LIBRARY_CHANGED),
                port="epochs = 1, batch_size = 16.",
                code="model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size)\n"
                     "model.save_weights('myweights')"),
@@ -232,6 +238,7 @@ AS_WRITTEN = [
                "it gives a callable load_weights (the block's next lines load the files of the two Save "
                "blocks, which are the subject of the A31/A32 claims)",
                import_as_written, "the tensorflow.keras.models import path",
+               expected("ImportError", r"cannot import name 'load_weights'", CODE_WRONG),
                code="from tensorflow.keras.models import load_weights"),
 ]
 
@@ -509,14 +516,6 @@ LAYERS = [
 
 # --- names the document relies on ------------------------------------------------------------
 
-OPTIMIZERS_2283 = {  # the document's name -> (keras.optimizers class, constructor arguments)
-    "Adadelta": ("Adadelta", {}), "Adagrad": ("Adagrad", {}), "Adam": ("Adam", {}),
-    "AdaMax": ("Adamax", {}), "AMSGrad": ("Adam", {"amsgrad": True}),
-    "Momentum": ("SGD", {"momentum": 0.9}), "Nadam": ("Nadam", {}),
-    "Nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "RMSprop": ("RMSprop", {}),
-}
-
-
 def layer_classes(case):
     sigmoid = keras.layers.Activation("sigmoid")
     z = np.linspace(-5, 5, 11).astype("float32")
@@ -526,14 +525,6 @@ def layer_classes(case):
                      "Activation('sigmoid')": bool(np.array_equal(keras.ops.convert_to_numpy(sigmoid(z)),
                                                                   keras.ops.convert_to_numpy(keras.activations.sigmoid(z))))},
                     details={"activation_layer_classes": present})
-
-
-def optimizer_names(case):
-    found = {}
-    for name, (cls, kwargs) in OPTIMIZERS_2283.items():
-        config = getattr(keras.optimizers, cls)(**kwargs).get_config() if hasattr(keras.optimizers, cls) else {}
-        found[name] = bool(config) and all(config.get(k) == v for k, v in kwargs.items())
-    return Measured(found)
 
 
 def keras_builtin(case):
@@ -568,17 +559,6 @@ NAMES = [
           EXACT_API + " keras.layers must have a ReLU class and no Sigmoid class, and "
           "Activation('sigmoid') must compute keras.activations.sigmoid.",
           fast(Exact({"ReLU": True, "Sigmoid": False, "Activation('sigmoid')": True})), measure=layer_classes),
-    claim("A23_adaptive_lr_list", "III, Adaptive Learning Rate", "2283-2293",
-          "There are many popular algorithms that dynamically adapt the learning rate: Adadelta Adagrad "
-          "Adam AdaMax AMSGrad Momentum Nadam Nesterov RMSprop",
-          EXACT_API + " Each of the nine must be constructible from keras.optimizers (the classes "
-          "tensorflow.keras.optimizers gives; AMSGrad as Adam(amsgrad=True), Momentum and Nesterov as SGD "
-          "options) with its option set in the "
-          "optimizer's config. Whether each one 'adapts the learning rate' is not tested: Momentum "
-          "and Nesterov change the step, not a per-parameter learning rate.",
-          fast(Exact({name: True for name in OPTIMIZERS_2283})), measure=optimizer_names,
-          port="Names mapped to Keras: AdaMax -> Adamax, AMSGrad -> Adam(amsgrad=True), "
-               "Momentum -> SGD(momentum=0.9), Nesterov -> SGD(momentum=0.9, nesterov=True)."),
     claim("A36_keras_builtin", "I, The Input Layer", "141",
           "With Tensorflow 2.0, Keras is builtin and the recommended model API, referred to now as TF.Keras.",
           EXACT_API + " Checked today: tensorflow.keras must import and give Keras' Sequential, and "
@@ -619,6 +599,12 @@ FLOAT32_STEPS = ("keras.optimizers.SGD applied to a float32 variable (W0 = [1, -
                  "gradients; the weights after every step must equal the document's rule within "
                  "atol 1e-6 (float32 rounding of values of order 1 over three steps).")
 DEFAULT_OPTIMIZERS = ["SGD", "RMSprop", "Adam", "Adagrad", "Adadelta", "Adamax", "Nadam"]
+OPTIMIZERS_2283 = {  # the document's name -> (keras.optimizers class, constructor arguments)
+    "Adadelta": ("Adadelta", {}), "Adagrad": ("Adagrad", {}), "Adam": ("Adam", {}),
+    "AdaMax": ("Adamax", {}), "AMSGrad": ("Adam", {"amsgrad": True}),
+    "Momentum": ("SGD", {"momentum": 0.9}), "Nadam": ("Nadam", {}),
+    "Nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "RMSprop": ("RMSprop", {}),
+}
 
 
 def sgd_steps(case):
@@ -629,6 +615,22 @@ def sgd_steps(case):
         optimizer.apply_gradients([(keras.ops.convert_to_tensor(gradient, "float32"), weight)])
         after.append(weight.numpy().tolist())
     return Measured(after)
+
+
+def adapts(case):
+    """One step of each listed optimizer, from 0, on two parameters with the gradients
+    ``gradients``: whether the step per unit gradient differs between them by more than
+    ``rtol`` (a step proportional to the gradient: one learning rate for every parameter)."""
+    gradient = np.array(case.config["gradients"], "float32")
+    ratios = {}
+    for name, (cls, kwargs) in OPTIMIZERS_2283.items():
+        weight = keras.Variable(np.zeros_like(gradient))
+        getattr(keras.optimizers, cls)(**kwargs).apply_gradients([(keras.ops.convert_to_tensor(gradient), weight)])
+        per_unit = weight.numpy() / gradient
+        ratios[name] = float(per_unit[0] / per_unit[1])
+    assert all(map(math.isfinite, ratios.values())), ratios
+    return Measured({name: abs(r - 1) > case.config["rtol"] for name, r in ratios.items()},
+                    details={"step per unit gradient, small gradient over large": ratios})
 
 
 def default_decay(case):
@@ -676,6 +678,21 @@ OPTIMIZER_RULES = [
           FLOAT32_STEPS + " Momentum 0.9 (nesterov=False, the default).",
           fast(Close(document_update(W0, GRADS, 0.1, 0.9), atol=1e-6),
                learning_rate=0.1, momentum=0.9, grads=GRADS), measure=sgd_steps),
+    claim("A23_adaptive_lr_list", "III, Adaptive Learning Rate", "2283-2293",
+          "There are many popular algorithms that dynamically adapt the learning rate: Adadelta Adagrad "
+          "Adam AdaMax AMSGrad Momentum Nadam Nesterov RMSprop",
+          "An optimizer adapts the learning rate when each parameter's step per unit gradient is set by "
+          "that parameter's own gradients: two parameters whose gradients differ by 1000x then move by "
+          "steps that are not in the gradients' ratio. One learning rate for every parameter (plain "
+          "gradient descent, and momentum, whose velocity sums the same multiples of each gradient) "
+          "gives steps exactly in that ratio. Each of the nine, built through keras.optimizers as the "
+          "port says (defaults otherwise), takes one step from 0 on a float32 variable with gradients [1e-3, 1]; "
+          "it adapts when the two steps per unit gradient differ by more than rtol 1e-3 (float32 "
+          "rounding of a proportional step is ~1e-7). Exact: all nine must adapt.",
+          fast(Exact({name: True for name in OPTIMIZERS_2283}), gradients=[1e-3, 1.0], rtol=1e-3),
+          measure=adapts, document_value="all nine adapt the learning rate",
+          port="Names mapped to Keras: AdaMax -> Adamax, AMSGrad -> Adam(amsgrad=True), "
+               "Momentum -> SGD(momentum=0.9), Nesterov -> SGD(momentum=0.9, nesterov=True)."),
     claim("A19_default_time_decay", "III, Decay", "2251",
           "By default, TF.Keras optimizers use time-based decay.",
           "Each optimizer, default-constructed, takes 3 steps on a float32 variable; time-based decay "
