@@ -162,8 +162,11 @@ def entries(snapshot: Snapshot) -> tuple[list, list]:
             by_claim.setdefault(r["id"], []).append(r)
         for e in scores["claims"].values():
             changes = list(notes.get(e["id"], []))
-            if snapshot.change(board, e) == baseline.CHANGED:
+            change = snapshot.change(board, e)
+            if change == baseline.CHANGED:
                 changes.insert(0, f"verdict differs from the accepted {snapshot.accepted_verdict(board, e)}")
+            elif change == baseline.NEW and snapshot.accepted[board.backend]:
+                changes.insert(0, f"no accepted verdict in {snapshot.baselines[board.backend].name}: review and accept it")
             past = [{"run": r["run"], "time": r["time"], "commit": r["commit"], "verdict": r["verdict"],
                      "value": r.get("value"), "interval": r.get("interval")}
                     for r in by_claim.get(e["id"], [])]

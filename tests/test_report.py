@@ -47,3 +47,12 @@ def test_a_corrupt_scoreboard_is_one_line_naming_the_file_and_rc_4(tmp_path, run
     assert report.main(["--results", str(tmp_path)]) == 4
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "full/scoreboard.json:2" in err
+
+
+def test_a_judged_claim_missing_from_an_existing_baseline_is_flagged_not_silently_new(tmp_path, run_settings):
+    accepted = tmp_path / "baseline.json"
+    run_settings(results=tmp_path, baseline=accepted)
+    baseline.save({"other-full": "reproduced"}, accepted)
+    publish_full(tmp_path, "refuted")
+    [entry] = page.entries(Snapshot.load(tmp_path))[1]
+    assert entry["changed"] and entry["changes"] == ["no accepted verdict in baseline.json: review and accept it"]
