@@ -200,11 +200,15 @@ def plain(value):
 class Tier:
     """How a claim runs in one tier: its rule, seeds and sizes (plain data).
     drop: which runs are left out of the statistics (e.g. "seeds whose training
-    diverged to NaN"), declared before running; empty: none may be."""
+    diverged to NaN"), declared before running; empty: none may be. across_seeds: why
+    this claim computes its own interval from values pooled across seeds (e.g. a
+    proportion of units over all seeds' draws) instead of handing the harness one value
+    per seed (``Measured(estimate=...)``); empty: it may not."""
     rule: Any
     seeds: tuple = (0,)
     config: dict = field(default_factory=dict)
     drop: str = ""
+    across_seeds: str = ""
 
 
 @dataclass(frozen=True)
@@ -278,13 +282,17 @@ class Case:
 class Measured:
     """What a measuring function returns.
 
-    value: the number (or array, dict of numbers for ``All``) the rule reads;
-    interval: a ``stats.Interval`` (or a dict of them, keyed like the rule) over
-    seeds, None for an exact measurement or a single run; samples: the per-seed
-    values behind it; details: anything else worth keeping (JSON-able); figure: a
-    matplotlib figure (saved as the claim's plot); dropped: the seeds left out
-    under the tier's declared ``drop`` rule."""
-    value: Any
+    estimate: a ``stats.Estimate`` (``stats.mean(x)``, ``stats.paired_ratio(a, b)``, ...:
+    one value per measured seed), or a dict of them keyed like an ``All`` rule's parts:
+    the harness reads each at the rule's confidence (harness/judging.py), and its points
+    fill in ``value``; value: the number (or array, dict of numbers for ``All``) the rule
+    reads, for what is not estimated over seeds; interval: only for a tier that declares
+    ``across_seeds`` (a ``stats.Interval`` or a dict of them, computed by the claim);
+    samples: the per-seed values behind it; details: anything else worth keeping
+    (JSON-able); figure: a matplotlib figure (saved as the claim's plot); dropped: the
+    seeds left out under the tier's declared ``drop`` rule."""
+    value: Any = None
+    estimate: Any = None
     interval: Any = None
     samples: Any = None
     details: dict | None = None

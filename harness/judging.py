@@ -1,19 +1,22 @@
 """Judging: (case, measurement) -> judgement, a pure function.
 
-``judge`` checks what a measuring function handed back (a ``Measured``; each interval at
-the confidence the rule needs; seeds dropped only under a declared ``Tier(drop=...)``;
-one sample per measured seed), turns a NaN or inf into an error, and otherwise applies
-the case's rule. It reads no file and records nothing: harness/plugin.py records the
+``judge`` checks what a measuring function handed back (a ``Measured``; seeds dropped
+only under a declared ``Tier(drop=...)``; one value per measured seed in each estimate),
+reads each estimate at the confidence the rule needs (``estimated``), turns a NaN or inf
+into an error, and otherwise applies the case's rule. A claim computes its own interval
+only in a tier that says why (``Tier(across_seeds=...)``), and then at that confidence. It reads no file and records nothing: harness/plugin.py records the
 judgement as a scoreboard entry and decides the pytest outcome against the baseline.
 """
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from harness.claim import ERROR, All, AtLeast, AtMost, Between, Case, Measured, RefuteOnly, ReproduceOnly, plain
+from harness.stats import Estimate
 
 THRESHOLD_RULES = (AtLeast, AtMost, Between)
 
@@ -80,11 +83,48 @@ def evidence(case: Case, measured: Measured) -> str:
     return "single run" if thresholds(case.rule) else "exact"
 
 
+def measured_seeds(case: Case, measured: Measured) -> list:
+    """The tier's seeds less the dropped ones: what each estimate must have one value for."""
+    return [s for s in case.seeds if s not in set(measured.dropped)]
+
+
+def estimated(case: Case, measured: Measured) -> Measured:
+    """``measured`` with each estimate read at the case's confidence: its interval (n >= 2)
+    and its point filled into ``value``. MisusedMeasurement unless every estimate has one
+    value per measured seed."""
+    if measured.estimate is None:
+        return measured
+    estimates = measured.estimate if isinstance(measured.estimate, dict) else {"": measured.estimate}
+    seeds = measured_seeds(case, measured)
+    for part, e in estimates.items():
+        if not isinstance(e, Estimate):
+            raise MisusedMeasurement(f"{case.id}: estimate {part!r} is a {type(e).__name__}, not a stats.Estimate")
+        if e.n != len(seeds):
+            raise MisusedMeasurement(f"{case.id}: estimate {part!r} has {e.n} values for the {len(seeds)} "
+                                     f"measured seeds {seeds}: one value per seed")
+    read = {k: e.interval(case.confidence) for k, e in estimates.items() if e.n >= 2}
+    points = {k: (read[k].point if k in read else e.point) for k, e in estimates.items()}
+    if isinstance(measured.estimate, dict):
+        value = {**points, **(measured.value or {})}
+        interval = read or None
+    else:
+        value = points[""] if measured.value is None else measured.value
+        interval = read.get("")
+    return dataclasses.replace(measured, value=value, interval=interval)
+
+
 def check(case: Case, measured) -> None:
     """MisusedMeasurement if ``measured`` breaks the contract of its case."""
     if not isinstance(measured, Measured):
         raise MisusedMeasurement(f"{case.id}: the measuring function returned {type(measured).__name__}, "
                                  "not Measured")
+    tier = case.claim.tiers[case.tier]
+    if measured.estimate is not None and measured.interval is not None:
+        raise MisusedMeasurement(f"{case.id}: both an estimate and an interval: hand the harness the estimate")
+    if measured.interval is not None and not tier.across_seeds:
+        raise MisusedMeasurement(f"{case.id}: the claim computed its own interval: hand the harness one value per "
+                                 "seed (Measured(estimate=stats.mean(...))), or say why it pools values across "
+                                 "seeds (Tier(across_seeds=...))")
     for part, iv in intervals(measured.interval).items():
         if not math.isclose(iv.confidence, case.confidence):
             raise MisusedMeasurement(f"{case.id}: interval {part!r} at confidence {iv.confidence}, the rule "
@@ -100,6 +140,7 @@ def judge(case: Case, measured: Measured) -> Judgement:
     """The verdict of ``case`` on ``measured``: an error for a non-finite measurement, else
     the rule's. Raises MisusedMeasurement (see ``check``)."""
     check(case, measured)
+    measured = estimated(case, measured)
     points = [iv.point for iv in intervals(measured.interval).values()]
     if not (finite(measured.value) and finite(points)):
         verdict, message = ERROR, f"non-finite measurement: {plain(measured.value)}"
@@ -108,8 +149,14 @@ def judge(case: Case, measured: Measured) -> Judgement:
     return Judgement(verdict, message, evidence(case, measured), {
         "value": plain(measured.value), "interval": _json_interval(measured.interval),
         "samples": plain(measured.samples), "details": plain(measured.details or {}),
-        "dropped": plain(measured.dropped),
-        "drift_tolerance": drift_tolerance(case.rule)})
+        "dropped": plain(measured.dropped), "drift_tolerance": drift_tolerance(case.rule),
+        **({"measured_seeds": measured_seeds(case, measured), "statistics": _statistics(measured.estimate)}
+           if measured.estimate is not None else {})})
+
+
+def _statistics(estimate):
+    """The statistic of each estimate ("mean", "paired ratio", ...), as the estimate is keyed."""
+    return {k: e.statistic for k, e in estimate.items()} if isinstance(estimate, dict) else estimate.statistic
 
 
 def drift_tolerance(rule) -> float:

@@ -17,6 +17,12 @@ One value per seed (shape (n,)), n >= 2: one run has no interval ("single run").
 
 The coverage of the first three is simulated at n = 3, 5 and 10 in
 tests/test_stats.py and must be within two points of nominal.
+
+Claims do not call these themselves: a measuring function hands the harness an
+``Estimate`` (``mean(x)``, ``paired_difference(a, b)``, ``paired_ratio(a, b)``: the
+per-seed values and the statistic to read on them), and harness/judging.py checks one
+value per measured seed and computes the interval at the confidence the claim's rule
+needs. One seed: the point estimate, a single run, no interval.
 """
 from __future__ import annotations
 
@@ -122,6 +128,47 @@ def bootstrap_ci(samples, statistic, *, confidence: float = 0.95, paired: bool =
                           vectorized=True, n_resamples=n_resamples, rng=np.random.default_rng(seed))
     return Interval(float(statistic(*xs, axis=-1)), float(res.confidence_interval.low),
                     float(res.confidence_interval.high), confidence, xs[0].size, "BCa bootstrap")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A statistic of per-seed values, to be read at the rule's confidence by the harness.
+    arrays: one (mean) or two (paired) sequences, one value per measured seed each."""
+    statistic: str  # "mean", "paired difference" or "paired ratio"
+    arrays: tuple
+
+    @property
+    def n(self) -> int:
+        """How many seeds the values come from."""
+        return len(self.arrays[0])
+
+    @property
+    def point(self) -> float:
+        a = np.asarray(self.arrays[0], dtype=float)
+        if self.statistic == "mean":
+            return float(a.mean())
+        b = np.asarray(self.arrays[1], dtype=float)
+        return float((a - b).mean()) if self.statistic == "paired difference" else float(a.mean() / b.mean())
+
+    def interval(self, confidence: float) -> Interval:
+        """The interval at ``confidence`` (n >= 2)."""
+        read = {"mean": mean_ci, "paired difference": paired_difference_ci, "paired ratio": paired_ratio_ci}
+        return read[self.statistic](*self.arrays, confidence=confidence)
+
+
+def mean(x) -> Estimate:
+    """The mean of per-seed values x (n,): Student t."""
+    return Estimate("mean", (list(x),))
+
+
+def paired_difference(a, b) -> Estimate:
+    """mean(a - b) of paired per-seed values: Student t on the differences."""
+    return Estimate("paired difference", (list(a), list(b)))
+
+
+def paired_ratio(a, b) -> Estimate:
+    """mean(a) / mean(b) of paired per-seed values: Fieller."""
+    return Estimate("paired ratio", (list(a), list(b)))
 
 
 def proportion_ci(k: int, n: int, *, confidence: float = 0.95) -> Interval:

@@ -10,43 +10,65 @@ from harness.judging import MisusedMeasurement, drift_tolerance, judge
 SAMPLES = [1.2, 1.4, 1.3]
 
 
-def case(rule=AtLeast(1.0), **tier):
-    return Case(Claim("c", "001", "1", "1", "q", "r", {"fast": Tier(rule, seeds=(0, 1, 2, 3), **tier)}), "fast")
+def case(rule=AtLeast(1.0), seeds=(0, 1, 2), **tier):
+    return Case(Claim("c", "001", "1", "1", "q", "r", {"fast": Tier(rule, seeds=seeds, **tier)}), "fast")
+
+
+POOLED = "a proportion of units over every seed's draws"
 
 
 def mean(samples=SAMPLES, confidence=0.95):
     return stats.mean_ci(samples, confidence=confidence)
 
 
-def test_an_interval_above_the_threshold_is_reproduced_and_the_fields_are_plain():
-    iv = mean()
-    got = judge(case(), Measured(iv.point, interval=iv, samples=SAMPLES, details={"x": 1}))
+def test_the_harness_reads_the_estimate_at_the_rules_confidence_and_records_the_seeds():
+    got = judge(case(), Measured(estimate=stats.mean(SAMPLES), samples=SAMPLES, details={"x": 1}))
     assert (got.verdict, got.message, got.evidence) == ("reproduced", "", "interval")
-    assert got.fields["interval"]["confidence"] == 0.95 and got.fields["interval"]["n"] == 3
+    assert got.fields["interval"] == mean().to_dict() and got.fields["interval"]["n"] == 3
+    assert got.fields["measured_seeds"] == [0, 1, 2] and got.fields["statistics"] == "mean"
     assert got.fields["samples"] == SAMPLES and got.fields["details"] == {"x": 1}
     assert math.isclose(got.fields["value"], 1.3)
 
 
 def test_an_interval_straddling_the_threshold_is_inconclusive_and_one_below_is_refuted():
-    assert judge(case(AtLeast(1.3)), Measured(1.3, interval=mean())).verdict == "inconclusive"
-    assert judge(case(AtLeast(2.0)), Measured(1.3, interval=mean())).verdict == "refuted"
+    assert judge(case(AtLeast(1.3)), Measured(estimate=stats.mean(SAMPLES))).verdict == "inconclusive"
+    assert judge(case(AtLeast(2.0)), Measured(estimate=stats.mean(SAMPLES))).verdict == "refuted"
 
 
-@pytest.mark.parametrize("confidence, rule", [(0.975, AtLeast(1.0)), (0.95, All({"a": AtLeast(1), "b": AtLeast(1)}))])
-def test_an_interval_at_the_wrong_confidence_is_a_misuse(confidence, rule):
-    iv = mean(confidence=confidence)
-    interval = iv if not isinstance(rule, All) else {"a": iv, "b": iv}
-    value = iv.point if not isinstance(rule, All) else {"a": iv.point, "b": iv.point}
-    with pytest.raises(MisusedMeasurement, match=f"at confidence {confidence}, the rule needs"):
-        judge(case(rule), Measured(value, interval=interval))
-
-
-def test_all_reads_each_part_at_the_bonferroni_level():
+def test_all_reads_each_part_at_the_bonferroni_level_and_keeps_the_other_values():
     rule = All({"a": AtLeast(0.9), "b": AtLeast(0.9)})
-    interval = {"a": mean(confidence=0.975), "b": mean([2.0, 2.2, 2.1], confidence=0.975)}
-    got = judge(case(rule), Measured({k: v.point for k, v in interval.items()}, interval=interval))
-    assert got.verdict == "reproduced" and {k: v["confidence"] for k, v in got.fields["interval"].items()} == {
-        "a": 0.975, "b": 0.975}
+    got = judge(case(rule), Measured({"shape": [3, 4]}, estimate={
+        "a": stats.mean(SAMPLES), "b": stats.paired_ratio([2.0, 2.2, 2.1], [1.0, 1.1, 1.0])}))
+    assert got.verdict == "reproduced"
+    assert {k: v["confidence"] for k, v in got.fields["interval"].items()} == {"a": 0.975, "b": 0.975}
+    assert got.fields["interval"]["b"] == stats.paired_ratio_ci([2.0, 2.2, 2.1], [1.0, 1.1, 1.0],
+                                                               confidence=0.975).to_dict()
+    assert set(got.fields["value"]) == {"a", "b", "shape"} and got.fields["statistics"] == {
+        "a": "mean", "b": "paired ratio"}
+
+
+def test_an_estimate_needs_one_value_per_measured_seed():
+    with pytest.raises(MisusedMeasurement, match=r"has 2 values for the 3 measured seeds \[0, 1, 2\]"):
+        judge(case(), Measured(estimate=stats.mean([1.2, 1.4])))
+    declared = case(drop="seeds whose loss became NaN")
+    got = judge(declared, Measured(estimate=stats.mean([1.2, 1.4]), dropped=[2]))
+    assert got.fields["measured_seeds"] == [0, 1] and got.fields["dropped"] == [2]
+
+
+def test_one_seed_is_a_single_run_with_its_point_and_no_interval():
+    got = judge(case(seeds=(0,)), Measured(estimate=stats.paired_difference([1.5], [1.0])))
+    assert (got.verdict, got.evidence, got.fields["value"], got.fields["interval"]) == (
+        "refuted", "single run", 0.5, None)
+
+
+def test_a_claim_computes_its_own_interval_only_where_its_tier_says_why():
+    with pytest.raises(MisusedMeasurement, match=r"computed its own interval"):
+        judge(case(), Measured(1.3, interval=mean()))
+    assert judge(case(across_seeds=POOLED), Measured(1.3, interval=mean())).verdict == "reproduced"
+    with pytest.raises(MisusedMeasurement, match="at confidence 0.975, the rule needs 0.95"):
+        judge(case(across_seeds=POOLED), Measured(1.3, interval=mean(confidence=0.975)))
+    with pytest.raises(MisusedMeasurement, match="both an estimate and an interval"):
+        judge(case(across_seeds=POOLED), Measured(estimate=stats.mean(SAMPLES), interval=mean()))
 
 
 def test_nan_or_inf_is_an_error_not_inconclusive():
@@ -56,13 +78,11 @@ def test_nan_or_inf_is_an_error_not_inconclusive():
 
 
 def test_drops_need_a_declared_rule_and_must_be_seeds_of_the_tier():
-    iv = mean()
     with pytest.raises(MisusedMeasurement, match=r"dropped without a declared Tier\(drop=...\)"):
-        judge(case(), Measured(iv.point, interval=iv, dropped=[3]))
+        judge(case(), Measured(estimate=stats.mean([1.2, 1.4]), dropped=[2]))
     declared = case(drop="seeds whose loss became NaN")
-    assert judge(declared, Measured(iv.point, interval=iv, dropped=[3])).fields["dropped"] == [3]
     with pytest.raises(MisusedMeasurement, match=r"dropped seeds \[7\] are not among the tier's seeds"):
-        judge(declared, Measured(iv.point, interval=iv, dropped=[7]))
+        judge(declared, Measured(estimate=stats.mean(SAMPLES), dropped=[7]))
 
 
 def test_evidence_single_run_exact_and_excluded():
