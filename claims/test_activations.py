@@ -52,12 +52,12 @@ def self_normalization(case):
                 for seed in case.seeds]
         outside[name] = np.array([np.mean((np.abs(m) > c["band"]["mean"]) | (s < lo) | (s > hi)) for m, s in runs])
         curves[name] = [s for _, s in runs], [m for m, _ in runs]
-    interval = {name: stats.mean_ci(v, confidence=case.confidence) for name, v in outside.items()}
+    estimate = {name: stats.mean(v) for name, v in outside.items()}
     figure = plots.per_layer_panels(
         {"std": {name: std for name, (std, _) in curves.items()},
          "mean": {name: mean for name, (_, mean) in curves.items()}},
         title=f"SELU stack, {c['depth']} x {c['width']}: std band [{lo}, {hi}]", log=[True, False])
-    return Measured({name: iv.point for name, iv in interval.items()}, interval=interval, samples=outside,
+    return Measured(estimate=estimate, samples=outside,
                     details={"final_std": {n: [s[-1] for s in std] for n, (std, _) in curves.items()},
                              "final_mean": {n: [m[-1] for m in mean] for n, (_, mean) in curves.items()}},
                     figure=figure)

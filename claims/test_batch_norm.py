@@ -135,7 +135,7 @@ def details(per_seed: list) -> dict:
 def convergence_speed(case):
     pairs, per_seed = measured_runs(case)
     e, e_bn = [s["e"] for s in per_seed], [s["e_bn"] for s in per_seed]
-    interval = stats.paired_ratio_ci(e, e_bn, confidence=case.confidence)
+    speed_up = stats.paired_ratio(e, e_bn)
     cfg = case.config
     figure = plots.curves_marked(
         {f"no BN (Nadam {cfg['lr_plain']:g})": [p["val_loss"] for p, _ in pairs],
@@ -144,8 +144,8 @@ def convergence_speed(case):
          "BN: first epoch <= L* (e_BN; budget + 1: never)": [(s["e_bn"], s["L*"]) for s in per_seed]},
         ylabel="validation loss", log=True,
         title=f"{case.claim.id} [{case.tier}]: {cfg['dataset']} ({cfg['scale']}), {len(case.seeds)} seeds "
-              f"(median, min-max); speed-up {interval.point:.2f}")
-    return Measured(interval.point, interval=interval,
+              f"(median, min-max); speed-up {speed_up.point:.2f}")
+    return Measured(estimate=speed_up,
                     samples={"e": e, "e_bn": e_bn, "speed_up": [a / b for a, b in zip(e, e_bn)]},
                     details=details(per_seed), figure=figure)
 
@@ -160,22 +160,21 @@ def wall_time_speed(case):
     pairs, per_seed = measured_runs(case)
     plain = [wall_seconds(p, s["e"]) for (p, _), s in zip(pairs, per_seed)]
     bn = [wall_seconds(b, s["e_bn"]) for (_, b), s in zip(pairs, per_seed)]
-    interval = stats.paired_ratio_ci(plain, bn, confidence=case.confidence)
+    ratio = stats.paired_ratio(plain, bn)
     figure = plots.points({"no BN: seconds to L*": plain, "BN: seconds to L*": bn}, ylabel="wall seconds",
                           title=f"{case.claim.id} [{case.tier}]: {len(case.seeds)} seeds; "
-                                f"ratio {interval.point:.2f}")
-    return Measured(interval.point, interval=interval, samples={"plain_seconds": plain, "bn_seconds": bn},
+                                f"ratio {ratio.point:.2f}")
+    return Measured(estimate=ratio, samples={"plain_seconds": plain, "bn_seconds": bn},
                     details=details(per_seed), figure=figure)
 
 
 def final_accuracy(case):
     _, per_seed = measured_runs(case)
     plain, bn = [s["accuracy"] for s in per_seed], [s["bn_accuracy"] for s in per_seed]
-    intervals = {"gain": stats.paired_difference_ci(bn, plain, confidence=case.confidence),
-                 "bn_accuracy": stats.mean_ci(bn, confidence=case.confidence)}
+    estimate = {"gain": stats.paired_difference(bn, plain), "bn_accuracy": stats.mean(bn)}
     figure = plots.points({"no BN": plain, "BN": bn}, ylabel="validation accuracy (best-loss epoch)",
                           title=f"{case.claim.id}: {len(case.seeds)} seeds", hline=(0.45, "document, BN: 45.0%"))
-    return Measured({k: v.point for k, v in intervals.items()}, interval=intervals,
+    return Measured(estimate=estimate,
                     samples={"accuracy": plain, "bn_accuracy": bn}, details=details(per_seed), figure=figure)
 
 

@@ -112,18 +112,17 @@ FLOW_PANELS = {"forward: Var(activation output)": "forward", "backward: Var(dlos
 def signal_flow(case):
     """Rule parts forward/backward (and contrast_forward/contrast_backward): the
     per-seed statistic named by config 'statistic' ('R' across the stack or 'rho'
-    per layer) of the claim's initializer (and of the contrast); Student-t intervals."""
+    per layer) of the claim's initializer (and of the contrast); their means over seeds."""
     main, contrast = runs(case, case.config["initializer"]), runs(case, case.config["contrast"])
     stat = case.config["statistic"]
     samples = {f"{prefix}{direction}": np.array([r[f"{stat}_{direction}"] for r in group])
                for prefix, group in (("", main), ("contrast_", contrast)) for direction in ("forward", "backward")}
-    interval = {k: stats.mean_ci(samples[k], confidence=case.confidence) for k in case.rule.rules}
     details = flow_details(case, main, contrast, ("forward", "backward"))
     details.update({f"{other}_{prefix}{direction}": [r[f"{other}_{direction}"] for r in group]
                     for other in {"R", "rho", "rho_linear"} - {stat}
                     for prefix, group in (("", main), ("contrast_", contrast))
                     for direction in ("forward", "backward")})
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
+    return Measured(estimate={k: stats.mean(samples[k]) for k in case.rule.rules}, samples=samples,
                     details=details, figure=flow_figure(case, main, contrast, FLOW_PANELS))
 
 
@@ -131,11 +130,10 @@ def saturation(case):
     main, contrast = runs(case, case.config["initializer"]), runs(case, case.config["contrast"])
     samples = {"min_variance_gain": np.array([r["gain"].min() for r in main]),
                "top_layer_saturated": np.array([r["saturated"][-1] for r in main])}
-    interval = {k: stats.mean_ci(v, confidence=case.confidence) for k, v in samples.items()}
     figure = flow_figure(case, main, contrast, {"Var(z_l) / Var(layer input)": "gain",
                                                 "saturated fraction (sigma' < sigma'(0)/10)": "saturated"},
                          log=[True, False])
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
+    return Measured(estimate={k: stats.mean(v) for k, v in samples.items()}, samples=samples,
                     details=flow_details(case, main, contrast, ("gain", "saturated", "forward", "backward")),
                     figure=figure)
 
@@ -145,10 +143,9 @@ def variance_growth(case):
     relative to the first equal-width one."""
     main, contrast = runs(case, case.config["initializer"]), runs(case, case.config["contrast"])
     samples = np.array([r["pre_activation"][-1] / r["pre_activation"][1] for r in main])
-    interval = stats.mean_ci(samples, confidence=case.confidence)
     figure = flow_figure(case, main, contrast, {"Var(z_l), pre-activation": "pre_activation",
                                                 "Var(a_l), sigmoid output": "forward"})
-    return Measured(interval.point, interval=interval, samples=samples,
+    return Measured(estimate=stats.mean(samples), samples=samples,
                     details=flow_details(case, main, contrast, ("pre_activation", "forward", "saturated")),
                     figure=figure)
 

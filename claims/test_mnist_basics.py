@@ -118,8 +118,7 @@ def minibatch_gradient(case):
             draws = [rng.choice(len(x), b, replace=False) for _ in range(c["draws"])]
             per_seed[b].append(np.mean([_cosine(gradient(x[i], y[i]), full) for i in draws]))
     small, large = (np.array(per_seed[b]) for b in c["batch_sizes"])
-    interval = stats.paired_difference_ci(large, small, confidence=case.confidence)
-    return Measured(interval.point, interval=interval, samples={f"batch_{b}": v for b, v in per_seed.items()},
+    return Measured(estimate=stats.paired_difference(large, small), samples={f"batch_{b}": v for b, v in per_seed.items()},
                     figure=plots.points({f"batch {b}": v for b, v in per_seed.items()},
                                         ylabel="mean cosine to full-batch gradient",
                                         title="000 L150: mini-batch vs single-example gradient"))

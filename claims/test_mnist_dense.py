@@ -62,8 +62,7 @@ def adam_vs_sgd(case):
     steps = n * (600 if case.config["source"] == "load" else 50)
     figure = plots.points({"SGD(0.005)": sgd, "Adam(0.003)": adam}, ylabel=f"training loss after {steps} steps",
                           title="000 L389: Adam vs SGD, relu five-layer net")
-    interval = stats.paired_ratio_ci(sgd, adam, confidence=case.confidence) if len(case.seeds) > 1 else None
-    return Measured(float(sgd.mean() / adam.mean()), interval=interval, samples={"sgd_loss": sgd, "adam_loss": adam},
+    return Measured(estimate=stats.paired_ratio(sgd, adam), samples={"sgd_loss": sgd, "adam_loss": adam},
                     details={"steps": steps}, figure=figure)
 
 
@@ -77,14 +76,13 @@ def _dense_runs(case):
 
 
 def barrier(case):
-    """The best recipe's final test accuracy per seed, Student-t interval of the mean."""
+    """The best recipe's final test accuracy per seed, and their mean."""
     adam, drop, final, details = _dense_runs(case)
     best = np.maximum(final["adam"], final["drop"])
-    interval = stats.mean_ci(best, confidence=case.confidence)
     figure = plots.curves({"no dropout": [r["val_accuracy"] for r in adam],
                            "dropout": [r["val_accuracy"] for r in drop]}, ylabel="test accuracy",
                           title="000 dense_98_barrier (epoch = 600 steps)", hline=(0.98, "98%"))
-    return Measured(interval.point, interval=interval, samples={"best_test_accuracy": best},
+    return Measured(estimate=stats.mean(best), samples={"best_test_accuracy": best},
                     details=details, figure=figure)
 
 
@@ -93,11 +91,10 @@ def dropout_effect(case):
     bounce = {k: np.array([r["val_loss"][-1] - min(r["val_loss"]) for r in v]) for k, v in (("adam", adam),
                                                                                          ("drop", drop))}
     samples = {"bounce_reduction": bounce["adam"] - bounce["drop"], "accuracy_change": final["drop"] - final["adam"]}
-    interval = {k: stats.mean_ci(v, confidence=case.confidence) for k, v in samples.items()}
     figure = plots.curves({"test loss, no dropout": [r["val_loss"] for r in adam],
                            "test loss, dropout": [r["val_loss"] for r in drop]}, ylabel="cross-entropy",
                           title="000 dropout_controls_loss_not_accuracy (epoch = 600 steps)")
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
+    return Measured(estimate={k: stats.mean(v) for k, v in samples.items()}, samples=samples,
                     details=details, figure=figure)
 
 
@@ -106,10 +103,9 @@ def disconnect(case):
     best = [int(np.argmin(r["val_loss"])) for r in adam]
     samples = {"test_min_step": np.array([(b + 1) * 600 for b in best], float),
                "train_drop_after": np.array([1 - r["loss"][-1] / r["loss"][b] for r, b in zip(adam, best)])}
-    interval = {k: stats.mean_ci(v, confidence=case.confidence) for k, v in samples.items()}
     figure = plots.curves({"train loss": [r["loss"] for r in adam], "test loss": [r["val_loss"] for r in adam]},
                           ylabel="cross-entropy", title="000 overfitting_disconnect (epoch = 600 steps)")
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
+    return Measured(estimate={k: stats.mean(v) for k, v in samples.items()}, samples=samples,
                     details=details, figure=figure)
 
 

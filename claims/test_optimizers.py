@@ -56,10 +56,9 @@ def quadratic_speed(case):
                                   curvatures, theta0, c["target"], c["max_steps"])
             for name, nesterov in (("momentum", False), ("nesterov", True))}
     steps = {name: steps for name, (steps, _) in runs.items()}
-    interval = stats.paired_ratio_ci(steps["nesterov"], steps["momentum"], confidence=case.confidence)
     figure = plots.curves({name: list(losses.T) for name, (_, losses) in runs.items()}, ylabel="loss",
                           xlabel="step", title="ill-conditioned quadratic, SGD momentum 0.9", log=True)
-    return Measured(interval.point, interval=interval, samples=steps, figure=figure)
+    return Measured(estimate=stats.paired_ratio(steps["nesterov"], steps["momentum"]), samples=steps, figure=figure)
 
 
 @recipes.shared
@@ -94,17 +93,16 @@ def adaptive_learning_rates(case):
 
 def adagrad_stall(case):
     samples, figure = adaptive_learning_rates(case)
-    interval = {"lr_shrinkage": stats.mean_ci(samples["adagrad_lr_shrinkage"], confidence=case.confidence),
-                "loss_vs_rmsprop": stats.paired_ratio_ci(samples["final_loss"]["Adagrad"],
-                                                         samples["final_loss"]["RMSprop"], confidence=case.confidence)}
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples, figure=figure)
+    estimate = {"lr_shrinkage": stats.mean(samples["adagrad_lr_shrinkage"]),
+                "loss_vs_rmsprop": stats.paired_ratio(samples["final_loss"]["Adagrad"], samples["final_loss"]["RMSprop"])}
+    return Measured(estimate=estimate, samples=samples, figure=figure)
 
 
 def rmsprop_accuracy_gain(case):
     samples, figure = adaptive_learning_rates(case)
     accuracy = samples["test_accuracy"]
-    interval = stats.paired_difference_ci(accuracy["RMSprop"], accuracy["Adagrad"], confidence=case.confidence)
-    return Measured(interval.point, interval=interval, samples=samples, figure=figure)
+    return Measured(estimate=stats.paired_difference(accuracy["RMSprop"], accuracy["Adagrad"]), samples=samples,
+                    figure=figure)
 
 
 def constant_gradient_step(case):

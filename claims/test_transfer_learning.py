@@ -74,11 +74,10 @@ def transfer_gain(case):
     cfg = case.config
     runs = [transfer(cfg["source"], s, cfg["a_epochs"], cfg["b_train"]) for s in case.seeds]
     on_a, scratch = [r["on_a"] for r in runs], [r["scratch"] for r in runs]
-    interval = stats.paired_difference_ci(on_a, scratch, confidence=case.confidence)
     figure = plots.points({"B from scratch": scratch, "B on A": on_a}, ylabel="task B test accuracy (%)",
                           title=f"transfer_learning_cherry_pick: {len(case.seeds)} seeds",
                           hline=(99.25, "document: B on A 99.25% (scratch 97.2%)"))
-    return Measured(interval.point, interval=interval, samples={"on_a": on_a, "scratch": scratch},
+    return Measured(estimate=stats.paired_difference(on_a, scratch), samples={"on_a": on_a, "scratch": scratch},
                     details={"model_a_test_accuracy": [r["a"] for r in runs],
                              "b_test_examples": len(tasks(cfg["source"], cfg["b_train"])[2][1])},
                     figure=figure)

@@ -66,20 +66,18 @@ LOWEST_LAYER = {"gradient_init": "init", "gradient_trained": "trained", "weight_
 
 def lowest_layer_vs_relu(case):
     """Per part, the first Dense layer's value in the sigmoid net over the same layer's in
-    the ReLU net of the same seed: Fieller interval of the ratio of means."""
+    the ReLU net of the same seed: the paired ratio of means."""
     by = {act: runs(case, act) for act in ("sigmoid", "relu")}
     samples = {part: {act: np.array([r[key][0] for r in by[act]]) for act in by}
                for part, key in LOWEST_LAYER.items()}
-    interval = {part: stats.paired_ratio_ci(s["sigmoid"], s["relu"], confidence=case.confidence)
-                for part, s in samples.items()}
     figure = plots.per_layer_panels(
         {**{f"kernel gradient RMS, {when}": {act: [r[key] for r in by[act]] for act in by}
             for key, when in (("init", "at initialization"), ("trained", f"after {steps(case)} SGD steps"))},
          "||W_end - W_0|| / ||W_0||": {act: [r["moved"] for r in by[act]] for act in by}},
         title=f"{case.claim.id}: five-layer net, {len(case.seeds)} seeds (median, min-max)",
         xlabel="Dense layer (1 = 784->200, 5 = softmax)")
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
-                    details={**{f"{act}_{key}": [r[key].tolist() for r in by[act]]
+    return Measured(estimate={part: stats.paired_ratio(s["sigmoid"], s["relu"]) for part, s in samples.items()},
+                    samples=samples, details={**{f"{act}_{key}": [r[key].tolist() for r in by[act]]
                                 for act in by for key in ("init", "trained", "moved")},
                              "steps": steps(case), "training_loss": {act: [r["loss"] for r in by[act]] for act in by}},
                     figure=figure)
@@ -87,11 +85,10 @@ def lowest_layer_vs_relu(case):
 
 def initial_convergence(case):
     sigmoid, relu = (np.array([r["loss"] for r in runs(case, act)]) for act in ("sigmoid", "relu"))
-    interval = stats.paired_ratio_ci(relu, sigmoid, confidence=case.confidence)
     figure = plots.points({"sigmoid": sigmoid, "relu": relu}, ylabel="training cross-entropy",
                           title=f"{case.claim.id}: after {steps(case)} SGD steps (lr 0.005, batch 100)")
-    difference = stats.paired_difference_ci(relu, sigmoid, confidence=case.confidence)
-    return Measured(interval.point, interval=interval, samples={"sigmoid": sigmoid, "relu": relu},
+    difference = stats.paired_difference_ci(relu, sigmoid)  # a detail, at 95%
+    return Measured(estimate=stats.paired_ratio(relu, sigmoid), samples={"sigmoid": sigmoid, "relu": relu},
                     details={"steps": steps(case), "paired_difference": difference.to_dict(),
                              "history_sigmoid": [r["history"] for r in runs(case, "sigmoid")],
                              "history_relu": [r["history"] for r in runs(case, "relu")]},
