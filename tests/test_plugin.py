@@ -467,3 +467,58 @@ def test_claim_files_are_ordered_heaviest_first_by_the_tiers_last_run(tmp_path, 
     run_settings(results=tmp_path, backend="tensorflow", tiers=("benchmark",))  # no recorded run
     plugin._heaviest_files_first(items)
     assert [i.nodeid for i in items] == nodes
+
+
+# --- adding a behavioural claim, as the README's four steps say ---------------------------
+
+NEW_CLAIM = '''
+import numpy as np
+
+from harness import recipes, stats
+from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
+
+
+@recipes.shared
+def final_accuracy(recipe: str, epochs: int, seed: int) -> float:
+    rng = np.random.default_rng(seed)
+    return float(0.9 + (0.02 if recipe == "new" else 0.0) + 0.001 * epochs + rng.normal(0, 0.002))
+
+
+def beats_baseline(case):
+    new = [final_accuracy("new", case.config["epochs"], s) for s in case.seeds]
+    old = [final_accuracy("old", case.config["epochs"], s) for s in case.seeds]
+    return Measured(estimate=stats.paired_difference(new, old), samples={"new": new, "old": old})
+
+
+CLAIMS = [Claim("new_beats_old", "001", "s", "1", "new is better", "a gain of a point is what the text claims",
+                {"fast": Tier(AtLeast(0.01), seeds=(0, 1, 2, 3, 4), config={"epochs": 1}),
+                 "full": Tier(AtLeast(0.01), seeds=tuple(range(10)), config={"epochs": 3})},
+                measure=beats_baseline)]
+test_claims = claim_test(CLAIMS)
+'''
+
+
+def test_adding_a_behavioural_claim(tmp_path, run_settings):
+    from harness import page
+    from harness.results import Snapshot
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "test_new.py").write_text(NEW_CLAIM)  # steps 1 and 2
+    (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
+    (tmp_path / "baseline.json").write_text(json.dumps({"other_claim-fast": "reproduced"}))
+    args = ["claims", "-m", "fast or full", "-n", "0", "-p", "harness.plugin", "-p", "fake_claims_dir",
+            "-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
+    rc, output = pytest_run(args, tmp_path, cwd=tmp_path, pythonpath=[tmp_path])  # step 3: run and look
+    assert rc == 0 and "2 judged claims have no accepted verdict in baseline.json" in output, output[-3000:]
+    run_settings(results=tmp_path, baseline=tmp_path / "baseline.json")
+    flagged = [e for e in page.entries(Snapshot.load(tmp_path))[1] if e["changed"]]
+    assert sorted(e["tier"] for e in flagged) == ["fast", "full"]
+    rc, output = pytest_run(args + ["--accept-verdicts"], tmp_path, cwd=tmp_path, pythonpath=[tmp_path])
+    assert rc == 0, output[-3000:]
+    accepted = json.loads((tmp_path / "baseline.json").read_text())
+    assert accepted == {"other_claim-fast": "reproduced", "new_beats_old-fast": "reproduced",
+                        "new_beats_old-full": "reproduced"}
+    for tier, seeds in (("fast", 5), ("full", 10)):
+        entry = board(tmp_path, tier, partial=False)["claims"]["new_beats_old"]
+        assert entry["measured_seeds"] == list(range(seeds)) and entry["statistics"] == "paired difference"
+        assert entry["interval"]["n"] == seeds and entry["interval"]["low"] > 0.01
+    assert not [e for e in page.entries(Snapshot.load(tmp_path))[1] if e["changed"]]  # step 4: commit
