@@ -1023,14 +1023,13 @@ def gradient_magnitudes(case) -> Measured:
     medians = np.array(medians)
     samples = {"below_float32_normal": np.log10(medians[:, 0]),
                "vanished": np.log10(medians[:, 0] / medians[:, -1])}
-    interval = {k: stats.mean_ci(v, confidence=case.confidence) for k, v in samples.items()}
     figure = plots.per_layer_panels(
         {"median |gradient| of the kernel": {f"sigmoid, {medians.shape[1]} Dense": medians}},
         title=f"002 B19: gradients at initialization, float32 ({case.tier})", xlabel="Dense layer")
     for level, label in ((FLOAT32_TINY, "float32 smallest normal"), (FLOAT16_TINY, "float16 smallest normal")):
         figure.axes[0].axhline(level, ls="--", lw=1, color="r" if level == FLOAT32_TINY else "gray", label=label)
     figure.axes[0].legend(fontsize=7)
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=samples,
+    return Measured(estimate={k: stats.mean(v) for k, v in samples.items()}, samples=samples,
                     figure=figure,
                     details={"median_per_layer": np.median(medians, axis=0),
                              "first_layer_share_below": below, "weights_with_gradient_path": int(live.sum()) * c["width"],
@@ -1314,11 +1313,10 @@ def trained_weight_share(case) -> Measured:
     """Per seed and input scaling, the share of M09's parameters with |w| < 1 after training."""
     params = {k: [trained_parameters(k, s, **case.config) for s in case.seeds] for k in case.rule.rules}
     share = {k: np.array([np.mean(np.abs(p) < 1) for p in ps]) for k, ps in params.items()}
-    interval = {k: stats.mean_ci(v, confidence=case.confidence) for k, v in share.items()}
     figure = plots.histogram({k: ps[0] for k, ps in params.items()}, xlabel="parameter value",
                              title=f"002 E49: M09 parameters after training (seed {case.seeds[0]})",
                              bins=100, band=(-1, 1))
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval, samples=share, figure=figure,
+    return Measured(estimate={k: stats.mean(v) for k, v in share.items()}, samples=share, figure=figure,
                     details={k: {"max_abs": [float(np.abs(p).max()) for p in ps],
                                  "share_below_0.1": [float(np.mean(np.abs(p) < 0.1)) for p in ps]}
                              for k, ps in params.items()})

@@ -95,12 +95,12 @@ def training_loss_with_dropout(case):
                                 for i in range(0, len(x), 1000)])
         dropout_on.append(float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, probs)).mean()))
         curves[seed] = run.history["loss"]
-    interval = {"fit_over_evaluate": stats.paired_ratio_ci(reported, evaluated, confidence=case.confidence),
-                "dropout_on_over_off": stats.paired_ratio_ci(dropout_on, evaluated, confidence=case.confidence)}
+    estimate = {"fit_over_evaluate": stats.paired_ratio(reported, evaluated),
+                "dropout_on_over_off": stats.paired_ratio(dropout_on, evaluated)}
     figure = plots.points({"fit (last epoch)": reported, "weights, dropout on": dropout_on,
                            "evaluate (dropout off)": evaluated},
                           ylabel="training loss", title=f"Dropout({c['rate']}) MLP: training loss 3 ways")
-    return Measured({k: iv.point for k, iv in interval.items()}, interval=interval,
+    return Measured(estimate=estimate,
                     samples={"fit": reported, "evaluate": evaluated, "dropout_on": dropout_on},
                     details={"fit_curves": curves}, figure=figure)
 

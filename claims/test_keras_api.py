@@ -39,8 +39,8 @@ EXACT_API = "An API fact: Keras either does this or not, so the rule is exact."
 IDG_API = "tf.keras.preprocessing.image.ImageDataGenerator"
 
 
-def fast(rule, seeds=(0,), **config):
-    return {"fast": Tier(rule, seeds, config)}
+def fast(rule, seeds=(0,), across_seeds="", **config):
+    return {"fast": Tier(rule, seeds, config, across_seeds=across_seeds)}
 
 
 def full(rule, seeds=(0,), **config):
@@ -453,7 +453,9 @@ LAYERS = [
           "exactly 2.0 (the document does not say this; it is what the nodes that do send a signal send).",
           fast(All({"dropped_fraction": Between(*binomial_band(0.5, DROPOUT_ROWS * DROPOUT_UNITS * len(SEEDS))),
                     "kept_values": Exact([2.0])}),
-               seeds=SEEDS, rate=0.5, shape=[DROPOUT_ROWS, DROPOUT_UNITS]),
+               seeds=SEEDS, rate=0.5, shape=[DROPOUT_ROWS, DROPOUT_UNITS],
+               across_seeds="The dropped fraction is a proportion over all seeds' draws, each unit an independent "
+                            "Bernoulli trial, read on one Clopper-Pearson interval."),
           measure=dropout_rate),
     claim("A05_dropout_training_only", "I, Overfitting and Dropout", "740",
           "a random selection on each forward feed during training will not pass a signal forward",
@@ -964,7 +966,9 @@ IDG = [
           "(its Clopper-Pearson interval over all the draws, independent Bernoulli trials, must lie "
           "inside that band).",
           fast(All({"identity_fraction": Between(*binomial_band(0.25, IDG_DRAWS * len(SEEDS))), "non_flip_outputs": Exact(0)}),
-               seeds=SEEDS, draws=IDG_DRAWS), measure=idg_flips, tensorflow_only=IDG_API, port=IDG_PORT),
+               seeds=SEEDS, draws=IDG_DRAWS,
+               across_seeds="The identity fraction is a proportion over all seeds' draws, each draw an independent "
+                            "Bernoulli trial, read on one Clopper-Pearson interval."), measure=idg_flips, tensorflow_only=IDG_API, port=IDG_PORT),
     claim("A40_idg_float32", "III, Flip (TF.Keras ImageDataGenerator)", "2742",
           "After transformation (augmentation), the pixel values will be 32-bit float.",
           EXACT_API + " flow() on a uint8 batch must yield float32 arrays.",
@@ -1031,7 +1035,9 @@ IDG = [
           "ImageDataGenerator has no parameter for the augmented fraction, so its default behaviour "
           "is what is measured.",
           fast(Between(*binomial_band(0.5, SUBSET_BATCH * len(SEEDS))), seeds=SEEDS,
-               batch=SUBSET_BATCH), measure=idg_subset, tensorflow_only=IDG_API,
+               batch=SUBSET_BATCH,
+               across_seeds="The unchanged fraction is a proportion over all seeds' images, each rotated "
+                            "independently, read on one Clopper-Pearson interval."), measure=idg_subset, tensorflow_only=IDG_API,
           document_value="a random subset (e.g. 50%) augmented", port=IDG_PORT),
 ]
 

@@ -114,12 +114,10 @@ def shorter_training(case, runs: list) -> dict | None:
 def mc_calibration(case):
     runs = trained(case)
     per_seed = {name: scores(runs, f) for name, f in METRICS.items()}
-    interval = {"ece_mc_over_deterministic": stats.paired_ratio_ci(per_seed["ece"]["mc"],
-                                                                   per_seed["ece"]["deterministic"],
-                                                                   confidence=case.confidence),
-                "nll_mc_minus_deterministic": stats.paired_difference_ci(per_seed["nll"]["mc"],
-                                                                         per_seed["nll"]["deterministic"],
-                                                                         confidence=case.confidence)}
+    estimate = {"ece_mc_over_deterministic": stats.paired_ratio(per_seed["ece"]["mc"],
+                                                                per_seed["ece"]["deterministic"]),
+                "nll_mc_minus_deterministic": stats.paired_difference(per_seed["nll"]["mc"],
+                                                                      per_seed["nll"]["deterministic"])}
     others = {name: stats.paired_difference_ci(per_seed[name]["mc"], per_seed[name]["deterministic"],
                                                confidence=case.confidence) for name in ("ece", "brier", "accuracy")}
     pooled = {label: calibration.reliability(np.concatenate([r[kind] for r in runs]),
@@ -128,8 +126,7 @@ def mc_calibration(case):
     ece = {kind: np.mean(v) for kind, v in per_seed["ece"].items()}
     figure = plots.reliability(pooled, title=f"{case.tier}: mean ECE {ece['deterministic']:.4f} (1 pass) vs "
                                              f"{ece['mc']:.4f} (MC); bins pool the seeds")
-    return Measured({**{k: iv.point for k, iv in interval.items()}, "y_probas_shape": runs[0]["y_probas_shape"]},
-                    interval=interval, samples=per_seed,
+    return Measured({"y_probas_shape": runs[0]["y_probas_shape"]}, estimate=estimate, samples=per_seed,
                     details={**{f"{name}_mc_minus_deterministic": iv.to_dict() for name, iv in others.items()},
                              "y_probas_shapes": [r["y_probas_shape"] for r in runs],
                              "shorter_training": shorter_training(case, runs)},
@@ -139,13 +136,12 @@ def mc_calibration(case):
 def mc_accuracy(case):
     runs = trained(case)
     accuracy = scores(runs, calibration.accuracy)
-    diff = stats.paired_difference_ci(accuracy["mc"], accuracy["deterministic"], confidence=case.confidence)
+    diff = stats.paired_difference(accuracy["mc"], accuracy["deterministic"])
     shorter = (scores([r["shorter"] for r in runs], calibration.accuracy, runs[0]["labels"])
                if case.config["shorter_epochs"] else None)
     figure = plots.points({KINDS[kind]: values for kind, values in accuracy.items()}, ylabel="test accuracy",
-                          title=f"{case.tier}: MC - deterministic accuracy {diff.point:+.4f} "
-                                f"[{diff.low:+.4f}, {diff.high:+.4f}]")
-    return Measured(diff.point, interval=diff, samples=accuracy,
+                          title=f"{case.tier}: MC - deterministic accuracy {diff.point:+.4f}")
+    return Measured(estimate=diff, samples=accuracy,
                     details={"per_seed_difference": list(np.subtract(accuracy["mc"], accuracy["deterministic"])),
                              "shorter_training": {"epochs": case.config["shorter_epochs"], "accuracy": shorter}},
                     figure=figure)

@@ -68,10 +68,9 @@ def sparsity(case):
             w = np.concatenate([layer.kernel.numpy().ravel() for layer in run.model.layers[1:]])
             fractions[name].append(float(np.mean(np.abs(w) < c["threshold"])))
         magnitudes[name] = np.log10(np.abs(w) + 1e-12)
-    intervals = {name: stats.mean_ci(v, confidence=case.confidence) for name, v in fractions.items()}
     figure = plots.histogram(magnitudes, xlabel=f"log10 |w| (last seed); threshold {c['threshold']:g}",
                              title="kernel magnitudes after training: l1 vs l2 vs none")
-    return Measured({name: iv.point for name, iv in intervals.items()}, interval=intervals, samples=fractions,
+    return Measured(estimate={name: stats.mean(v) for name, v in fractions.items()}, samples=fractions,
                     figure=figure)
 
 

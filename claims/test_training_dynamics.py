@@ -62,12 +62,13 @@ def dying_relu(case):
     kept = [i for i in range(len(case.seeds)) if not (large[i]["diverged"] or small[i]["diverged"])]
     dropped = [s for i, s in enumerate(case.seeds) if i not in kept]
     a, b = [large[i]["dead"] for i in kept], [small[i]["dead"] for i in kept]
-    interval = stats.paired_difference_ci(a, b, confidence=case.confidence)  # raises below 2 seeds kept
+    if len(kept) < 2:  # the reason: fewer than two seeds left is an error, not a verdict
+        raise ValueError(f"{len(kept)} of {len(case.seeds)} seeds left after the declared drop: no interval")
     figure = plots.points({f"SGD lr {cfg['small_lr']}": b, f"SGD lr {cfg['large_lr']}": a},
                           ylabel="fraction of hidden ReLU units dead",
                           title=f"dying_relu: {len(kept)} of {len(case.seeds)} seeds, {cfg['epochs']} epochs",
                           hline=(0.5, "document: 'half' (in some cases)"))
-    return Measured(interval.point, interval=interval,
+    return Measured(estimate=stats.paired_difference(a, b),
                     samples={"seed": [case.seeds[i] for i in kept], "dead_large_lr": a, "dead_small_lr": b},
                     details={"train_accuracy_large_lr": [r["accuracy"] for r in large],
                              "train_accuracy_small_lr": [r["accuracy"] for r in small]},
@@ -137,11 +138,10 @@ def activation_ranking(case):
     acc = {a: [h["val_accuracy"][-1] for h in mlp_runs(case, activation=a)] for a in DOC_ORDER}
     table = np.array([acc[a] for a in DOC_ORDER])  # (activation in document order, seed)
     rhos = [float(spearmanr(-np.arange(len(DOC_ORDER)), table[:, i]).statistic) for i in range(table.shape[1])]
-    interval = stats.mean_ci(rhos, confidence=case.confidence)
+    spearman = stats.mean(rhos)
     figure = plots.points(acc, ylabel="validation accuracy (held-out training images)",
-                          title=f"activation_ranking: document order left to right, Spearman "
-                                f"{interval.point:.2f} [{interval.low:.2f}, {interval.high:.2f}]")
-    return Measured(interval.point, interval=interval, samples={"spearman_per_seed": rhos},
+                          title=f"activation_ranking: document order left to right, Spearman {spearman.point:.2f}")
+    return Measured(estimate=spearman, samples={"spearman_per_seed": rhos},
                     details={"val_accuracy": acc,
                              "order_per_seed": [[DOC_ORDER[j] for j in np.argsort(-table[:, i])]
                                                 for i in range(table.shape[1])]},
@@ -153,11 +153,10 @@ def nadam_vs_adam(case):
     adam, nadam = mlp_runs(case, optimizer="adam"), mlp_runs(case, optimizer="nadam")
     epoch = case.config["loss_epoch"]
     a, n = [h["loss"][epoch - 1] for h in adam], [h["loss"][epoch - 1] for h in nadam]
-    interval = stats.paired_difference_ci(a, n, confidence=case.confidence)
     figure = plots.curves({"Adam": [h["loss"] for h in adam], "Nadam": [h["loss"] for h in nadam]},
                           ylabel="training loss (mean over the epoch's batches)",
                           title=f"nadam_vs_adam: {len(case.seeds)} seeds")
-    return Measured(interval.point, interval=interval, samples={"adam_loss": a, "nadam_loss": n},
+    return Measured(estimate=stats.paired_difference(a, n), samples={"adam_loss": a, "nadam_loss": n},
                     details={"adam_val_accuracy": [h["val_accuracy"] for h in adam],
                              "nadam_val_accuracy": [h["val_accuracy"] for h in nadam]},
                     figure=figure)
@@ -168,12 +167,11 @@ def white_noise_augmentation(case):
     cfg = case.config
     acc = {kind: [h["val_accuracy"][-1] for h in mlp_runs(case, augmentation=(kind, size))]
            for kind, size in (("none", 0), ("noise", cfg["noise_std"]), ("shift", cfg["shift_pixels"]))}
-    intervals = {"noise_gain": stats.paired_difference_ci(acc["noise"], acc["none"], confidence=case.confidence),
-                 "shift_minus_noise": stats.paired_difference_ci(acc["shift"], acc["noise"],
-                                                                 confidence=case.confidence)}
+    estimate = {"noise_gain": stats.paired_difference(acc["noise"], acc["none"]),
+                "shift_minus_noise": stats.paired_difference(acc["shift"], acc["noise"])}
     figure = plots.points(acc, ylabel="validation accuracy (held-out training images)",
                           title=f"white_noise_augmentation: {len(case.seeds)} seeds, {cfg['epochs']} epochs")
-    return Measured({k: v.point for k, v in intervals.items()}, interval=intervals, samples=acc, figure=figure)
+    return Measured(estimate=estimate, samples=acc, figure=figure)
 
 
 # --- learning-rate sweeps: lr range test (001 §4) and BN vs no BN (002 B15) --------------------
@@ -255,8 +253,7 @@ def lr_range_test(case):
         grid_runs.append(runs)
     value = {"log2_max_over_best": np.log2(np.array(max_lr) / best_lr),
              "log10_turning_over_best": np.log10(np.array(turning) / best_lr)}
-    intervals = {k: stats.mean_ci(v, confidence=case.confidence) for k, v in value.items()}
-    return Measured({k: v.point for k, v in intervals.items()}, interval=intervals,
+    return Measured(estimate={k: stats.mean(v) for k, v in value.items()},
                     samples={"turning_lr": turning, "max_lr": max_lr, "best_lr": best_lr, **value},
                     details={"grid_runs": [{str(lr): r for lr, r in runs.items()} for runs in grid_runs]},
                     figure=sweep_figure({"MLP, SGD": sweeps(case, "mlp", "fashion_mnist")},
@@ -267,8 +264,7 @@ def bn_allows_higher_lr(case):
     """log10 of the sweep's turning point with BN over without, per seed."""
     plain_runs, bn_runs = sweeps(case, "deep_elu", "mnist"), sweeps(case, "deep_elu_bn", "mnist")
     a, b = [r["turning_lr"] for r in bn_runs], [r["turning_lr"] for r in plain_runs]
-    interval = stats.mean_ci(np.log10(np.array(a) / b), confidence=case.confidence)
-    return Measured(interval.point, interval=interval, samples={"turning_lr_bn": a, "turning_lr_no_bn": b},
+    return Measured(estimate=stats.mean(np.log10(np.array(a) / b)), samples={"turning_lr_bn": a, "turning_lr_no_bn": b},
                     figure=sweep_figure({"20 x Dense 100 ELU": plain_runs, "with BN": bn_runs},
                                         f"B15: lr sweep turning points, {len(case.seeds)} seeds"))
 
