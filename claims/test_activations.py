@@ -122,6 +122,7 @@ CLAIMS = [
                                       "conditions": {"lecun_standardized": ["LecunNormal", True],
                                                      "he_normal": ["HeNormal", True],
                                                      "raw_pixels": ["LecunNormal", False]}})},
+          post_hoc="each layer draws its own kernel (a bug fix: layers shared one) after the reported run was inconclusive (a3f910c)",
           measure=self_normalization,
           port="kernel_initializer=\"lecun_normal\" -> keras.initializers.LecunNormal(seed=SeedGenerator(seed)) "
                "called directly for each kernel, a fresh draw per layer (biases 0, as Dense initializes them); "

@@ -456,6 +456,7 @@ LAYERS = [
                seeds=SEEDS, rate=0.5, shape=[DROPOUT_ROWS, DROPOUT_UNITS],
                across_seeds="The dropped fraction is a proportion over all seeds' draws, each unit an independent "
                             "Bernoulli trial, read on one Clopper-Pearson interval."),
+          post_hoc="interval method moved to Clopper-Pearson after the per-seed t interval was seen on the reported seeds (b315ad8)",
           measure=dropout_rate),
     claim("A05_dropout_training_only", "I, Overfitting and Dropout", "740",
           "a random selection on each forward feed during training will not pass a signal forward",
@@ -692,6 +693,7 @@ OPTIMIZER_RULES = [
           "it adapts when the two steps per unit gradient differ by more than rtol 1e-3 (float32 "
           "rounding of a proportional step is ~1e-7). Exact: all nine must adapt.",
           fast(Exact({name: True for name in OPTIMIZERS_2283}), gradients=[1e-3, 1.0], rtol=1e-3),
+          post_hoc="rule rewritten to test adaptation, not existence, after the reported run (b9fb113)",
           measure=adapts, document_value="all nine adapt the learning rate",
           port="Names mapped to Keras: AdaMax -> Adamax, AMSGrad -> Adam(amsgrad=True), "
                "Momentum -> SGD(momentum=0.9), Nesterov -> SGD(momentum=0.9, nesterov=True)."),
@@ -968,7 +970,9 @@ IDG = [
           fast(All({"identity_fraction": Between(*binomial_band(0.25, IDG_DRAWS * len(SEEDS))), "non_flip_outputs": Exact(0)}),
                seeds=SEEDS, draws=IDG_DRAWS,
                across_seeds="The identity fraction is a proportion over all seeds' draws, each draw an independent "
-                            "Bernoulli trial, read on one Clopper-Pearson interval."), measure=idg_flips, tensorflow_only=IDG_API, port=IDG_PORT),
+                            "Bernoulli trial, read on one Clopper-Pearson interval."),
+          measure=idg_flips, tensorflow_only=IDG_API, port=IDG_PORT,
+          post_hoc="interval method moved to Clopper-Pearson after the per-seed t interval was seen on the reported seeds (b315ad8)"),
     claim("A40_idg_float32", "III, Flip (TF.Keras ImageDataGenerator)", "2742",
           "After transformation (augmentation), the pixel values will be 32-bit float.",
           EXACT_API + " flow() on a uint8 batch must yield float32 arrays.",
@@ -1037,7 +1041,9 @@ IDG = [
           fast(Between(*binomial_band(0.5, SUBSET_BATCH * len(SEEDS))), seeds=SEEDS,
                batch=SUBSET_BATCH,
                across_seeds="The unchanged fraction is a proportion over all seeds' images, each rotated "
-                            "independently, read on one Clopper-Pearson interval."), measure=idg_subset, tensorflow_only=IDG_API,
+                            "independently, read on one Clopper-Pearson interval."),
+          post_hoc="interval method moved to Clopper-Pearson after the per-seed t interval was seen on the reported seeds (b315ad8)",
+          measure=idg_subset, tensorflow_only=IDG_API,
           document_value="a random subset (e.g. 50%) augmented", port=IDG_PORT),
 ]
 

@@ -297,6 +297,7 @@ CLAIMS = [
                         config={"source": "load", "epochs": 2, "small_lr": 0.01, "large_lr": 0.5},
                         drop="seeds whose training loss became NaN or inf at either learning rate "
                              "(a diverged net is not a dead one)")},
+          post_hoc="full tier: seeds 5 -> 10 and the drop rule written after an inconclusive reported run (b315ad8); not yet confirmed on fresh seeds",
           measure=dying_relu,
           port="Probe, not the document's code (the document has no dying-ReLU experiment): "
                "001's 300/100 MLP with ReLU, SGD(learning_rate=...), batch 32.",

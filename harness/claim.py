@@ -222,6 +222,8 @@ class Claim:
     (extra parameters are pytest fixtures, e.g. ``tmp_path``). port: what changed
     from the document's TF 2.0 code to run on Keras 3. tiers: {"fast": Tier, ...}.
     marks: pytest marks for its tests (e.g. ``pytest.mark.exact_numerics(...)``).
+    post_hoc: what of its rule, seeds, method or recipe changed after a reported run had
+    been seen, and in which commit ("" when nothing did); every entry and the page show it.
     """
     id: str
     doc: str
@@ -234,6 +236,7 @@ class Claim:
     port: str = ""
     document_value: str = ""
     marks: tuple = ()
+    post_hoc: str = ""
 
     def __post_init__(self):
         from harness.settings import TIERS
