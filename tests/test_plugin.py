@@ -110,6 +110,7 @@ def test_a_one_file_run_is_partial_and_every_entry_has_its_provenance(optimizer_
             assert e["run"] == run["id"] and e["commit"] == run["commit"] and e["dirty"] == bool(run["dirty"])
             assert e["options"] == {"mixed_precision": "", "xla": False, "deterministic": "0"}
             assert e["node"] == f"claims/test_optimizers.py::test_claims[{cid}-fast]"
+            assert e["post_hoc"] == "" and e["worker"] == "main" and "change" not in e
             assert isinstance(e["seeds"], list) and e["seeds"]
     assert runs[-1]["commit"] in (head.stdout.strip(), "unknown")
     nesterov = optimizer_runs["rerun"][2]["claims"]["nesterov_faster"]
