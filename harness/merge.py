@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     root = args.results or scoreboard.results_dir()
     status = 0
+    merged_boards = set()
     boards = [b for b in BOARDS if any((root / "shards" / b.label).glob("*/scoreboard.json"))]
     if not boards:
         print(f"python -m harness.merge: no shards under {root / 'shards'}", file=sys.stderr)
@@ -78,9 +79,10 @@ def main(argv=None) -> int:
         print(f"{board}: {len(merged['claims'])} claims from {len(run['shards'])} shards -> "
               + ("complete run " + run["id"] if run["complete"] else "INCOMPLETE: " + "; ".join(run["problems"])))
         status |= not run["complete"]
+        merged_boards.add(board)
         if not args.keep and run["complete"]:
             shutil.rmtree(root / "shards" / board.label)
-    report.write(report.Snapshot.load(root))
+    report.write(report.Snapshot.load(root), redraw=merged_boards)
     return status
 
 

@@ -1,7 +1,9 @@
 """``results/index.html``: the review page, one self-contained static file (no server,
 no network: the data is embedded as JSON, the plots are the PNGs beside it).
 
-On top the verdict counts per document and tier, then what changed (against the
+On top the verdict counts per document and tier, the forest plots (harness/forest.py:
+each judged claim's interval against its threshold, per document and board, as inline
+SVGs whose row labels open the claim), then what changed (against the
 accepted baseline, and between the tier's last two runs in the history), then every
 claim with filters (document, tier, verdict, backend, changed) and, on a click, its
 quote, citation, rule, reason, per-seed values, interval, run provenance, plot and
@@ -26,10 +28,17 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding
 .skipped,.excluded{color:#777}.changed{background:#ffd}#claims tr{cursor:pointer}
 #detail{border:1px solid #888;padding:.5em 1em;margin-top:1em}#detail img{max-width:100%}
 label{margin-right:1em}pre{white-space:pre-wrap}
+#forest svg{max-width:100%;height:auto}#forest a{cursor:pointer}
 </style></head><body>
 <h1>textbook-claims: results</h1>
 <p id="provenance"></p>
 <h2>Verdicts per document and tier</h2><table id="counts"></table>
+<h2>Forest plots</h2>
+<p>Each judged claim's interval (a single run: a hollow dot) against its own threshold, one row per
+threshold part of its rule: the signed distance to the threshold in units of the threshold (a band's:
+of its width), &gt; 0 on the claim's side. Click a row's label for the claim.</p>
+<label>document · board <select id="forest-select"></select></label>
+<div id="forest"></div>
 <h2>What changed</h2><ul id="changes"></ul>
 <h2>Claims</h2>
 <div id="filters"></div>
@@ -75,6 +84,24 @@ for (const doc of DATA.documents) for (const t of DATA.tiers) {
   for (const v of VERDICTS) row.append(el("td", {"data-count": `${doc}/${t.tier}/${v}`}, String(group.filter(e => e.verdict === v).length)));
   counts.append(row);
 }
+
+const forestSelect = document.getElementById("forest-select"), forestBox = document.getElementById("forest");
+DATA.forests.forEach(f => forestSelect.append(el("option", {value: `${f.document} ${f.board}`}, `${f.document} · ${f.board} (${f.rows} rows)`)));
+function showForest() {
+  const f = DATA.forests.find(f => `${f.document} ${f.board}` === forestSelect.value);
+  forestBox.innerHTML = f ? f.svg : "<p>No judged claim with a threshold in a complete scoreboard.</p>";
+  forestBox.dataset.document = f ? f.document : ""; forestBox.dataset.board = f ? f.board : "";
+}
+forestSelect.addEventListener("change", showForest);
+forestBox.addEventListener("click", ev => {
+  const a = ev.target.closest("a");
+  if (!a) return;
+  ev.preventDefault();
+  const id = (a.getAttribute("href") || a.getAttribute("xlink:href") || "").replace(/^#/, "");
+  const e = ENTRIES.find(x => x.id === id && x.tier === forestBox.dataset.board);
+  if (e) detail(e);
+});
+showForest();
 
 const changes = document.getElementById("changes");
 const changed = ENTRIES.filter(e => e.changed);
@@ -176,10 +203,15 @@ def entries(snapshot: Snapshot) -> tuple[list, list]:
     return tiers, out
 
 
-def write(snapshot: Snapshot) -> Path:
+def write(snapshot: Snapshot, forests: dict | None = None) -> Path:
+    """forests: {(board label, document): inline SVG} (harness/forest.py), shown in the
+    page's "Forest plots" section."""
     tiers, claim_entries = entries(snapshot)
+    order = {b.label: i for i, b in enumerate(BOARDS)}
     data = {"verdicts": list(VERDICTS), "documents": list(DOCUMENTS), "tiers": tiers,
-            "entries": sorted(claim_entries, key=lambda e: (e["document"], e["id"], e["tier"]))}
+            "entries": sorted(claim_entries, key=lambda e: (e["document"], e["id"], e["tier"])),
+            "forests": [{"board": b, "document": d, "rows": svg.count("<a "), "svg": svg}
+                        for (b, d), svg in sorted((forests or {}).items(), key=lambda kv: (kv[0][1], order[kv[0][0]]))]}
     text = json.dumps(data, sort_keys=True, default=str).replace("</", "<\\/")
     path = snapshot.root / "index.html"
     scoreboard.atomic_write(path, lambda tmp: Path(tmp).write_text(TEMPLATE.replace("__DATA__", text)))

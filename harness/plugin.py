@@ -337,7 +337,8 @@ def pytest_sessionfinish(session, exitstatus):
     scoreboard.finish_staging()
     if config.getoption("accept_verdicts"):
         summary["accepted"] = baseline.accept(entries)
-    report.write(report.Snapshot.load(root))
+    published = {settings.current().board(t) for t, (_, complete) in summary["written"].items() if complete}
+    report.write(report.Snapshot.load(root), redraw=published)
 
 
 def pytest_terminal_summary(terminalreporter, config):

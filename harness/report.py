@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from harness import baseline, inventory, page, scoreboard
+from harness import baseline, forest, inventory, page, scoreboard
 from harness.claim import DOCUMENTS, EXCLUDED
 from harness.results import TESTED, VERDICTS, Snapshot  # noqa: F401  (Snapshot: report.Snapshot.load)
 from harness.settings import BACKENDS, BOARDS, ROOT, TIERS, Board
@@ -102,8 +102,9 @@ def across_backends(snapshot: Snapshot) -> list:
     return lines
 
 
-def write(snapshot: Snapshot) -> Path:
-    """Render results/README.md and results/index.html from ``snapshot``."""
+def write(snapshot: Snapshot, redraw=None) -> Path:
+    """Render results/README.md and results/index.html from ``snapshot``; redraw: the boards
+    whose forest plots to draw again (None: every board; a run passes the boards it published)."""
     boards = snapshot.boards
     entries = [e for tier in TIERS for e in snapshot.claims(Board("tensorflow", tier)).values()]
     lines = ["# Results", "",
@@ -148,9 +149,15 @@ def write(snapshot: Snapshot) -> Path:
     lines += ["", "Every claim, with filters and its quote, rule, reason, per-seed values, interval, provenance "
               "and plot: **[index.html](index.html)** (a static page: open it from the file system). What "
               "changed between runs: `python -m harness.history`."]
+    forests = forest.write(snapshot, redraw)  # results/<board>/forest-<document>.png/.svg, and the page's SVGs
+    if forests:
+        links = ", ".join(f"[{d} · {b.label}]({b.label}/forest-{d}.png)"
+                          for b in BOARDS for d in DOCUMENTS if (b.label, d) in forests)
+        lines += ["", ("Forest plots (each judged claim's interval against its own threshold, per board and "
+                       f"document, `harness/forest.py`): {links}.")]
     path = snapshot.root / "README.md"
     scoreboard.atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
-    page.write(snapshot)
+    page.write(snapshot, forests)
     return path
 
 

@@ -110,3 +110,30 @@ def test_committed_page_counts_equal_the_scoreboards(browser):
     refuted = sorted(f"{e['id']}-{t}" for t, b in boards.items() for e in b["claims"].values() if e["verdict"] == "refuted")
     assert sorted(shown(tab)) == refuted
     assert checked > 0 and errors == []
+
+
+def test_forest_rows_link_to_their_claims(browser, results):
+    tab, errors = open_page(browser, results)
+    options = tab.eval_on_selector_all("#forest-select option", "os => os.map(o => o.value)")
+    assert options == ["000 fast", "001 fast", "001 full"]
+    tab.select_option("#forest-select", "001 full")
+    links = tab.eval_on_selector_all("#forest svg a", "as => as.map(a => a.getAttribute('xlink:href'))")
+    assert links == ["#c"]  # c is judged; d was skipped
+    tab.click("#forest svg a")
+    assert tab.text_content("#detail h3") == "c (full)"
+    assert errors == []
+
+
+@pytest.mark.skipif(not (COMMITTED / "index.html").exists(), reason="no committed results page")
+def test_committed_forest_shows_one_row_per_judged_threshold_part(browser):
+    import re
+    tab, errors = open_page(browser, COMMITTED)
+    board = scoreboard.read(report.Board("tensorflow", "full"), COMMITTED)
+    # Counted from the rule strings: each ">= ", "<= " or "in [" that starts a part of a judged claim's rule.
+    want = sorted(e["id"] for e in board["claims"].values()
+                  if e["document"] == "001" and e["verdict"] in ("reproduced", "refuted", "inconclusive")
+                  for _ in re.findall(r"(?:^|; )(?:\S+ )?(?:>=|<=|in \[)", e["rule"]))
+    tab.select_option("#forest-select", "001 full")
+    links = tab.eval_on_selector_all("#forest svg a", "as => as.map(a => a.getAttribute('xlink:href'))")
+    assert want and sorted(links) == [f"#{cid}" for cid in want]
+    assert errors == []
