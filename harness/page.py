@@ -126,7 +126,8 @@ function render() {
   for (const e of shown) {
     const row = el("tr", {"data-claim": e.id, "data-tier": e.tier, class: e.changed ? "changed" : ""});
     row.append(el("td", {}, e.id), el("td", {}, e.tier), el("td", {}, e.document),
-               el("td", {class: e.verdict}, e.verdict + (e.evidence === "single run" ? " (single run)" : "")),
+               el("td", {class: e.verdict}, e.verdict + (e.evidence === "single run" ? " (single run)" : "")
+                                                   + (e.post_hoc ? " (post hoc)" : "")),
                el("td", {}, measured(e)), el("td", {}, e.changes.join("; ")));
     row.addEventListener("click", () => detail(e));
     body.append(row);
@@ -136,8 +137,9 @@ function render() {
 function detail(e) {
   const d = document.getElementById("detail"); d.hidden = false; d.replaceChildren();
   d.append(el("h3", {}, `${e.id} (${e.tier})`), el("p", {}, `${e.citation}: «${e.quote}»`));
-  const rows = [["verdict", e.verdict], ["accepted (baseline)", e.baseline ?? "none yet"], ["measured", measured(e)],
-    ["rule", e.rule], ["why this rule", e.reason], ["ported to Keras 3", e.port], ["seeds", fmt(e.seeds)],
+  const rows = [["verdict", e.verdict], ["accepted (baseline, as it is now)", e.accepted ?? "none yet"], ["measured", measured(e)],
+    ["rule", e.rule], ["why this rule", e.reason], ["ported to Keras 3", e.port],
+    ["changed after a reported run (post hoc)", e.post_hoc || ""], ["seeds", fmt(e.seeds)],
     ["per seed", e.samples == null ? "" : JSON.stringify(e.samples)], ["interval", e.interval == null ? "none" : JSON.stringify(e.interval)],
     ["dropped", e.dropped && e.dropped.length ? `${fmt(e.dropped)} (${e.drop})` : ""],
     ["run", `${e.run} at commit ${e.commit}${e.dirty ? " (uncommitted changes)" : ""}, ${e.device}, options ${JSON.stringify(e.options)}`]];
@@ -199,6 +201,7 @@ def entries(snapshot: Snapshot) -> tuple[list, list]:
                     for r in by_claim.get(e["id"], [])]
             shown = {k: v for k, v in e.items() if k not in ("change", "baseline")}  # frozen by older runs
             out.append({**shown, "tier": board.label, "backend": board.backend,
+                        "accepted": snapshot.accepted_verdict(board, e),
                         "changes": changes, "changed": bool(changes), "history": past})
     return tiers, out
 

@@ -31,6 +31,7 @@ def test_accepting_after_the_run_removes_the_change_from_readme_and_page(tmp_pat
     report.write(Snapshot.load(tmp_path))
     assert "- a (full): reproduced -> **refuted**" in (tmp_path / "README.md").read_text()
     assert changed_on_page(tmp_path) == ["a"]
+    assert page.entries(Snapshot.load(tmp_path))[1][0]["accepted"] == "reproduced"
     assert baseline.main(["accept", "full"]) == 0
     assert baseline.load(accepted) == {"a-full": "refuted"}
     assert report.main(["--results", str(tmp_path)]) == 0  # rendered again, nothing run
