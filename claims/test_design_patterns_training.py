@@ -156,7 +156,8 @@ class StopAt(keras.callbacks.Callback):
 def curve_run(kind: str, source: str, epochs: int, batch_size: int, lr: float, validation_split: float,
               seed: int) -> dict:
     """One shared run -> its fit history {metric: [per epoch]} plus "first_loss" and, for
-    random labels, "test_accuracy" (true labels). kind: deep_dnn | convergence_cnn |
+    random labels, "test_accuracy" (true labels) and "train_accuracy_evaluated" (the trained
+    model on its training images and shuffled labels, after the last epoch). kind: deep_dnn | convergence_cnn |
     random_labels | mlp | mlp_to_0.3; source: "load" (the whole dataset) or "subset"
     (the embedded 5,000-image MNIST subset); convergence_cnn always loads CIFAR-10."""
     if kind == "convergence_cnn":
@@ -179,6 +180,7 @@ def curve_run(kind: str, source: str, epochs: int, batch_size: int, lr: float, v
     out["first_loss"] = stop.first_loss
     if kind == "random_labels":
         out["test_accuracy"] = float(r.model.evaluate(data.scale(d.x_test), d.y_test, verbose=0)[1])
+        out["train_accuracy_evaluated"] = float(r.model.evaluate(x, y, verbose=0)[1])
     return out
 
 
@@ -245,7 +247,8 @@ def training_curves(case):
     check_finite(runs)
     col = lambda key, i: np.array([r[key][i] for r in runs])
     if cid.startswith("B14"):
-        values = {"train_accuracy": col("accuracy", -1), "test_accuracy": np.array([r["test_accuracy"] for r in runs])}
+        values = {"train_accuracy": np.array([r["train_accuracy_evaluated"] for r in runs]),
+                  "test_accuracy": np.array([r["test_accuracy"] for r in runs])}
         curves, ylabel = {"train accuracy (shuffled labels)": [r["accuracy"] for r in runs]}, "accuracy"
     else:
         if cid.startswith("B11"):
@@ -472,9 +475,11 @@ CLAIMS += [
           "In an extreme case a model could achieve effective 100% training accuracy and yet on the test "
           "data the accuracy is random -- i.e., for 10 classes that would be 10%.",
           "doc002_mnist_mlp on 1,000 images drawn from the MNIST subset (per seed) with their labels "
-          "shuffled, Adam defaults, batch 32, trained until the epoch's training accuracy reaches 0.99 "
-          "(at most 100 epochs); then accuracy on the subset's 1,000 test images with true labels. "
-          "'Effective 100%': final train accuracy >= 0.99. 'Random, 10%': test accuracy in [0.07, 0.13] "
+          "shuffled, Adam defaults, batch 32, trained until the epoch's running training accuracy reaches "
+          "0.99 (at most 100 epochs); then the trained model's accuracy on its 1,000 training images and "
+          "their shuffled labels (evaluated after training: the running accuracy that stops training would "
+          "sit at 0.99 by construction), and on the subset's 1,000 test images with true labels. "
+          "'Effective 100%': that training accuracy >= 0.99. 'Random, 10%': test accuracy in [0.07, 0.13] "
           "(chance 0.10; the binomial sd of 1,000 images is 0.0095, so about 3 sd). Fewer images than "
           "5,000 to keep memorization within seconds. 10 seeds, Student-t interval of the mean per "
           "part at the Bonferroni level.",
@@ -482,7 +487,9 @@ CLAIMS += [
                         CHEAP_SEEDS, {"run": ("random_labels", "subset", 100, 32, 0.001, 0.0)})},
           measure=training_curves,
           port="Not code from the document: a direct test of its statement.",
-          document_value="~100% train, ~10% test"),
+          document_value="~100% train, ~10% test",
+          post_hoc="train accuracy read by evaluating the trained model instead of the stopping epoch's running "
+                   "accuracy, after the reported run (issue 20: the statistic was truncated at the threshold)"),
     Claim("B16_large_lr_diverges", "002", "Chapter III, Small vs Large Learning Rate", "2230",
           "A large learning rate, like 0.1 ... At very high learning rates, the training may start to "
           "diverge (i.e., increasing loss).",
