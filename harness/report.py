@@ -102,6 +102,32 @@ def across_backends(snapshot: Snapshot) -> list:
     return lines
 
 
+def failure_causes(entry: dict) -> set:
+    """The causes an as-written claim recorded for the failures of the document's code
+    (harness/failures.py: ``details.failure``, one per snippet or one in all)."""
+    failure = (entry.get("details") or {}).get("failure")
+    found = failure.values() if isinstance(failure, dict) and "cause" not in failure else [failure]
+    return {f["cause"] for f in found if isinstance(f, dict) and f.get("cause")}
+
+
+def as_written(snapshot: Snapshot) -> list:
+    """Per board, the as-written claims whose code failed, by cause: the library changed since
+    the document, or the code is wrong on any version."""
+    lines = []
+    for b in BOARDS:
+        failed = [e for e in snapshot.claims(b).values() if e["verdict"] == "refuted" and failure_causes(e)]
+        if failed:
+            causes = sorted({c for e in failed for c in failure_causes(e)})
+            lines.append(f"- **{b}**: " + "; ".join(
+                f"{c}: {sum(c in failure_causes(e) for e in failed)} "
+                f"({', '.join(sorted(e['id'] for e in failed if c in failure_causes(e)))})" for c in causes))
+    if not lines:
+        return []
+    return ["", "## The documents' code that fails as printed, by cause", "",
+            "Refuted as-written claims whose code raised the failure they declare (harness/failures.py); "
+            "any other exception is an error.", ""] + lines
+
+
 def write(snapshot: Snapshot, redraw=None) -> Path:
     """Render results/README.md and results/index.html from ``snapshot``; redraw: the boards
     whose forest plots to draw again (None: every board; a run passes the boards it published)."""
@@ -134,6 +160,7 @@ def write(snapshot: Snapshot, redraw=None) -> Path:
         lines += [f"- {cid}: fast {fast[cid]['verdict']} ({fast[cid]['config']}, {len(fast[cid]['seeds'])} seeds), "
                   f"full {full[cid]['verdict']} ({full[cid]['config']}, {len(full[cid]['seeds'])} seeds)" for cid in split]
     lines += across_backends(snapshot)
+    lines += as_written(snapshot)
     changed = [(b, e) for b in BOARDS for e in snapshot.claims(b).values() if snapshot.change(b, e) == baseline.CHANGED]
     if changed:
         lines += ["", "## Changed since the accepted baseline", ""]

@@ -57,3 +57,17 @@ def test_a_judged_claim_missing_from_an_existing_baseline_is_flagged_not_silentl
     publish_full(tmp_path, "refuted")
     [entry] = page.entries(Snapshot.load(tmp_path))[1]
     assert entry["changed"] and entry["changes"] == ["no accepted verdict in baseline.json: review and accept it"]
+
+
+def test_as_written_failures_are_counted_by_cause(tmp_path, run_settings):
+    run_settings(results=tmp_path, baseline=tmp_path / "baseline.json")
+    changed, wrong = "library changed since the document", "code wrong on any version"
+    entries = [{"id": "a", "tier": "fast", "document": "002", "verdict": "refuted",
+                "details": {"failure": {"cause": changed, "type": "TypeError", "message": "m"}}},
+               {"id": "b", "tier": "fast", "document": "002", "verdict": "refuted",
+                "details": {"failure": {"first": {"cause": wrong, "type": "ValueError", "message": "m"}, "second": None}}},
+               {"id": "c", "tier": "fast", "document": "002", "verdict": "refuted", "details": {}}]
+    run = {"id": "r1", "commit": "abc", "dirty": [], "started": "s", "finished": "f", "complete": True, "args": []}
+    scoreboard.publish(Board("tensorflow", "fast"), entries, run, {}, tmp_path / "fast")
+    lines = report.as_written(Snapshot.load(tmp_path))
+    assert lines[-1] == f"- **fast**: {wrong}: 1 (b); {changed}: 1 (a)"
