@@ -35,10 +35,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from harness import scoreboard  # noqa: E402
+from harness.plots import VERDICT_COLOURS  # noqa: E402
 from harness.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
 from harness.settings import BOARDS  # noqa: E402
 
-COLOURS = {REPRODUCED: "#1a9641", REFUTED: "#d7191c", INCONCLUSIVE: "#e69500"}
+COLOURS = {v: VERDICT_COLOURS[v] for v in (REPRODUCED, REFUTED, INCONCLUSIVE)}
 JUDGED = tuple(COLOURS)
 CLIP = 3.0
 EPS = 1e-12

@@ -1,13 +1,50 @@
 """One figure per claim, drawn with matplotlib's Agg backend (no screen needed).
 
-Each function returns a Figure; the ``judge`` fixture saves it next to the
-scoreboard as ``<claim id>.png``.
+Each function returns a Figure; the ``judge`` fixture stamps it with the judgement
+(``stamp``: verdict, rule, the judged value and interval, in the verdict's colour) and
+saves it next to the scoreboard as ``<claim id>.png``, with the same judgement in the
+PNG's text metadata.
 """
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+VERDICT_COLOURS = {"reproduced": "#1a9641", "refuted": "#d7191c", "inconclusive": "#e69500",
+                   "skipped": "#777777", "error": "#7b3294", "excluded": "#777777"}
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_short(v)}" for k, v in value.items())
+    return str(value)
+
+
+def judgement_line(entry: dict) -> str:
+    """'verdict · rule · value [low, high] (confidence, method)' of a scoreboard entry."""
+    iv = entry.get("interval")
+    if isinstance(iv, dict) and "low" in iv:
+        measured = f"{_short(iv['point'])} [{_short(iv['low'])}, {_short(iv['high'])}] ({iv['confidence']:.3g})"
+    elif isinstance(iv, dict):
+        measured = "; ".join(f"{k} {_short(v['point'])} [{_short(v['low'])}, {_short(v['high'])}]"
+                             for k, v in iv.items())
+    else:
+        measured = _short(entry.get("value")) + (" (single run)" if entry.get("evidence") == "single run" else "")
+    return f"{entry['verdict']} · rule {entry['rule']} · {measured}"
+
+
+def stamp(fig, entry: dict) -> dict:
+    """Write the judgement under the figure, in the verdict's colour -> the PNG metadata
+    that records it (verdict, rule, interval)."""
+    import textwrap
+    text = textwrap.fill(judgement_line(entry), width=110)
+    fig.text(0.01, 0.005, text, fontsize=7, color=VERDICT_COLOURS.get(entry["verdict"], "k"),
+             ha="left", va="bottom", wrap=True)
+    fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.14 + 0.03 * text.count("\n")))
+    return {"Verdict": entry["verdict"], "Rule": entry["rule"], "Judgement": judgement_line(entry)}
 
 
 def curves(series: dict, *, ylabel: str, title: str, xlabel: str = "epoch", hline=None, log=False):

@@ -27,7 +27,7 @@ import traceback
 
 import pytest
 
-from harness import baseline, history, judging, recipes, report, scoreboard, settings
+from harness import baseline, history, judging, plots, recipes, report, scoreboard, settings
 from harness.claim import DOCUMENTS, ERROR, SKIPPED, Case, plain
 from harness.scoreboard import BadFile
 
@@ -239,7 +239,8 @@ def judge(request):
                        seconds=round(time.perf_counter() - start, 3))
         if measured.figure is not None:
             name = f"{case.claim.id}.png"
-            scoreboard.save_figure(measured.figure, scoreboard.staging() / case.tier / name)
+            scoreboard.save_figure(measured.figure, scoreboard.staging() / case.tier / name,
+                                   metadata=plots.stamp(measured.figure, entry))
             entry["plot"] = f"{settings.current().board(case.tier).label}/{name}"
         _record(entry)
         request.node.stash[JUDGED] = True

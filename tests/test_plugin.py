@@ -338,7 +338,10 @@ def test_skips_single_runs_exclusions_fixtures_and_figures(fake_run):
     fixture = claims["with_fixture"]
     assert (fixture["verdict"], fixture["value"], fixture["evidence"], fixture["plot"]) == (
         "reproduced", 12, "exact", "fast/with_fixture.png")
-    assert (fake_run["tmp"] / "fast" / "with_fixture.png").read_bytes()[:4] == b"\x89PNG"
+    from PIL import Image
+    with Image.open(fake_run["tmp"] / "fast" / "with_fixture.png") as png:  # the plot carries its judgement
+        assert (png.text["Verdict"], png.text["Rule"]) == ("reproduced", "== 12")
+        assert png.text["Judgement"] == "reproduced · rule == 12 · 12"
     assert "3 failed, 6 passed, 1 skipped" in output
 
 
