@@ -1,5 +1,5 @@
 """Keras' activation functions (001 §1b): derivatives around and below zero, read
-with ``harness.backend.gradients`` through ``keras.activations`` / ``keras.layers``, and the
+with ``harness.kit.backend.gradients`` through ``keras.activations`` / ``keras.layers``, and the
 signal through a deep SELU stack.
 
 The derivative is evaluated at z = -h and z = +h (h = 1e-4) for the smoothness
@@ -12,8 +12,8 @@ import keras
 import numpy as np
 import pytest
 
-from harness import backend, data, plots, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
+from harness.kit import backend, data, plots, stats
+from harness.engine.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("activation values and derivatives are compared with formulas")
 

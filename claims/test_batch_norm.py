@@ -38,8 +38,8 @@ import time
 import keras
 import numpy as np
 
-from harness import data, models, plots, recipes, stats, training
-from harness.claim import All, AtLeast, Between, Claim, Measured, Tier, claim_test
+from harness.kit import data, models, plots, recipes, stats, training
+from harness.engine.claim import All, AtLeast, Between, Claim, Measured, Tier, claim_test
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -199,7 +199,7 @@ PORT = ("Nadam(lr=...) -> Nadam(learning_rate=...); metrics='accuracy' -> metric
         "seed. No .h5 ModelCheckpoint: the best epoch is read from the validation-loss history, and "
         "its validation accuracy is what evaluating the reloaded checkpoint on X_valid gives. BN is "
         "after each Dense's ELU as in the document's code (its text says 'before the activation "
-        "function'). Training batches come from harness.training.batches (reshuffled every epoch, "
+        "function'). Training batches come from harness.kit.training.batches (reshuffled every epoch, "
         "as fit(shuffle=True) does in TF 2.0). One compiled model per architecture and learning rate is "
         "re-initialized for each seed (weights of a freshly built seeded model, optimizer state reset to "
         "its initial values): the same run as a new model, but the training step is traced once per "
@@ -251,7 +251,7 @@ CONTROLLED_REASON = (
     "as censored in details (its e and L* are then what the budget allowed), and a BN net that never "
     "reaches L* counts as e_BN = budget + 1 = 41. 5 seeds: a seed is two trainings of about a minute together "
     "on this CPU (the BN net's epochs cost about twice the plain net's).")
-CONTROLLED_PORT = (" Controlled comparison: x/255 inputs (harness.data.scale) for both nets, the learning rates, "
+CONTROLLED_PORT = (" Controlled comparison: x/255 inputs (harness.kit.data.scale) for both nets, the learning rates, "
                    "training subset, batch and budget of the reason.")
 SEEDS = tuple(range(5))  # a seed is two trainings of about a minute (controlled) to several minutes each
 CONTROLLED = recipe("load", "fashion_mnist", 5000, 200, 40, n_train=10000, scale="x/255", patience=10,

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.engine.claim import All, AtLeast, AtMost, Claim, Close, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("BatchNormalization's outputs and statistics are compared with formulas")
 

@@ -14,8 +14,8 @@ import functools
 import keras
 import numpy as np
 
-from harness import data, models, plots, recipes, stats, training
-from harness.claim import Between, Claim, Measured, Tier, claim_test
+from harness.kit import data, models, plots, recipes, stats, training
+from harness.engine.claim import Between, Claim, Measured, Tier, claim_test
 
 PORT = ("Nadam(lr=...) -> Nadam(learning_rate=...); Flatten(input_shape=[32, 32, 3]) -> keras.Input; "
         "ModelCheckpoint(save_best_only=True) + load_model -> EarlyStopping(patience=20, "

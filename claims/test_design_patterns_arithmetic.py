@@ -5,11 +5,11 @@ What is measured, by section (each claim names its measuring function):
 - arithmetic: the document's own numbers put through the operation its sentence states (a
   Python expression of constants, in the claim's config), e.g. 15 min x 100 epochs.
 - structure: a fact read back from Keras: shapes, counts, default arguments, kernel sizes
-  and MACs (models.macs) of the document's models (harness/models.py, doc002_*).
+  and MACs (models.macs) of the document's models (harness/kit/models.py, doc002_*).
 - code that fails: code that the document says fails, or that fails once ported: the value
   is the exception's type and the part of its message that names the cause. Code the
   document shows running (E32, E35, E48 and the listings below) may fail only as its config
-  declares (harness/failures.py); any other exception is an error.
+  declares (harness/kit/failures.py); any other exception is an error.
 - code as printed (``*_as_written``): the document's listings, with only the artefacts of
   the text's extraction mended (lost indentation, comments wrapped onto a new line, the
   markdown fences), executed on Keras 3 / TensorFlow 2.21: the value is whether they run
@@ -34,10 +34,10 @@ import numpy as np
 import pytest
 from keras.src.trainers.data_adapters import array_slicing
 
-from harness import backend, data, failures, models, plots, stats
-from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
-from harness.failures import CODE_WRONG, expected
-from harness.training import seed_everything, train
+from harness.kit import backend, data, failures, models, plots, stats
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.kit.failures import CODE_WRONG, expected
+from harness.kit.training import seed_everything, train
 
 pytestmark = pytest.mark.exact_numerics("counts, shapes, sizes and float32 magnitudes are checked exactly")
 
@@ -544,7 +544,7 @@ def deep_dnn_fits(case) -> Measured:
     return printed_code_runs(case, fit)
 
 
-# How the document's code that must run fails today (harness/failures.py).
+# How the document's code that must run fails today (harness/kit/failures.py).
 SWAPPED_ARGUMENTS = expected("TypeError", r"KerasTensor cannot be used as a boolean", CODE_WRONG)
 HARDCODED_STRIDE = expected("ValueError", r"Inputs have incompatible shapes\. Received shapes \(28, 28, 256\) "
                                           r"and \(56, 56, 256\)", CODE_WRONG)
@@ -888,7 +888,7 @@ def run_printed(case, then):
     """Executes the case's mended listing (after the document's own imports of the chapter,
     for a snippet that has none), then ``then(namespace)``. -> (error, result, failure): error
     None or "<type>: <message>" (cut to 200 characters) of the failure the config declares
-    (any other exception propagates: harness/failures.py), result what ``then`` returned."""
+    (any other exception propagates: harness/kit/failures.py), result what ``then`` returned."""
     text = mended(case.config["snippet"])
     source = text if text.startswith(IMPORTS) else IMPORTS + text
     namespace, result = {}, []
@@ -1233,7 +1233,7 @@ DATASETS = [
           full(Exact({"x_train": [60000, 28, 28], "y_train": [60000], "x_test": [10000, 28, 28],
                       "y_test": [10000]}), name="mnist", fact="shapes"),
           measure=dataset_facts,
-          port="mnist.load_data() -> harness.data.load('mnist') (the same IDX arrays, checksummed).",
+          port="mnist.load_data() -> harness.kit.data.load('mnist') (the same IDX arrays, checksummed).",
           document_value="(60000, 28, 28) (60000,) / (10000, 28, 28) (10000,)"),
     Claim("E42_mnist_balanced", "002", "Chapter III, Dataset Splitting", "1574",
           "with an even (balanced) distribution across the ten digits 0 .. 9",
@@ -1241,20 +1241,20 @@ DATASETS = [
           "by construction (500/100 per class), so the full tier only.",
           full(All({"train": AtMost(1.5), "test": AtMost(1.5)}), name="mnist", fact="balance"),
           measure=dataset_facts,
-          port="mnist.load_data() -> harness.data.load('mnist').", document_value="even (balanced)"),
+          port="mnist.load_data() -> harness.kit.data.load('mnist').", document_value="even (balanced)"),
     Claim("E44_cifar10_counts", "002", "Chapter III, Validation & Overfitting", "1764",
           "It consists of 60,000 training and 10,000 test images",
           "Exact counts as the sentence states them. CIFAR-10's definition: 60,000 images in all, "
-          "50,000 training + 10,000 test (harness.data checks it on load); the document's own log "
+          "50,000 training + 10,000 test (harness.kit.data checks it on load); the document's own log "
           "(L1797) trains on 45,000 + 5,000 = 50,000. Where CIFAR-10 is absent the test skips.",
           full(Exact({"train": 60000, "test": 10000}), name="cifar10", fact="counts"),
-          measure=dataset_facts, port="cifar10.load_data() -> harness.data.load('cifar10').",
+          measure=dataset_facts, port="cifar10.load_data() -> harness.kit.data.load('cifar10').",
           document_value="60,000 training, 10,000 test"),
     Claim("E46_cifar10_shape", "002", "Chapter III, Validation & Overfitting", "1764",
           "This dataset is a subset of the tiny images dataset of size 32x32x3.",
           "Exact image shape of the training and test arrays.",
           full(Exact({"x_train": [32, 32, 3], "x_test": [32, 32, 3]}), name="cifar10", fact="image_shape"),
-          measure=dataset_facts, port="cifar10.load_data() -> harness.data.load('cifar10').",
+          measure=dataset_facts, port="cifar10.load_data() -> harness.kit.data.load('cifar10').",
           document_value="32x32x3"),
 ]
 

@@ -19,10 +19,10 @@ import math
 import keras
 import numpy as np
 
-from harness import data, failures, models, plots, recipes, stats
-from harness.claim import All, AtLeast, AtMost, Between, Claim, Exact, Measured, Tier, claim_test
-from harness.stats import Interval
-from harness.training import train
+from harness.kit import data, failures, models, plots, recipes, stats
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Exact, Measured, Tier, claim_test
+from harness.kit.stats import Interval
+from harness.kit.training import train
 
 
 def check_finite(runs, key="loss"):
@@ -294,7 +294,7 @@ def deep_dnn_as_written(case):
 
 RUN = {"epochs": 10, "batch_size": 32}
 SEEDS = tuple(range(5))  # a seed costs two 10-epoch runs on 60,000 images: several minutes
-PORT = ("input_shape=(28, 28) on Flatten -> keras.Input((28, 28)) (harness.models.doc002_mnist_mlp); "
+PORT = ("input_shape=(28, 28) on Flatten -> keras.Input((28, 28)) (harness.kit.models.doc002_mnist_mlp); "
         "metrics=['acc'] kept. ")
 SHARED = ("Shared runs: raw and /255 inputs, 10 epochs, batch 32, Adam(0.001); 5 seeds, Student-t "
           "interval of the mean over seeds (Bonferroni level for rules of several parts). ")
@@ -417,7 +417,7 @@ CLAIMS += [
                                      "(no evidence, inconclusive) instead.")},
           measure=deep_dnn_erratic,
           port=PORT_M22 + "Flatten() added before the first Dense: without it fit() fails in Keras 3 "
-                          "(B10_deep_dnn_as_written). mnist.load_data() -> harness.data.load('mnist') "
+                          "(B10_deep_dnn_as_written). mnist.load_data() -> harness.kit.data.load('mnist') "
                           "(the same 60,000 + 10,000 images, checksummed, offline).",
           document_value="val_acc 0.72 -> 0.84 (epoch 3) -> 0.72 (epoch 5) -> 0.83; 2 drops > 0.02"),
     Claim("B10_deep_dnn_as_written", "002", "Chapter III, Going Deeper with Layers", "1863-1876",

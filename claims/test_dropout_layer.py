@@ -19,9 +19,9 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, stats
-from harness.claim import All, AtLeast, Claim, Close, Exact, Measured, Tier, claim_test
-from harness.training import train
+from harness.kit import data, models, plots, stats
+from harness.engine.claim import All, AtLeast, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.kit.training import train
 
 pytestmark = pytest.mark.exact_numerics("Dropout's outputs and scaling are compared with formulas")
 

@@ -5,8 +5,8 @@ test or listed here, so that the scoreboard accounts for all of them
 (tests/test_inventory.py checks it). The ``S7_nn`` ids are the inventory's
 section 7 bullets, numbered in order.
 """
-from harness import inventory
-from harness.claim import Claim, Excluded, Measured, Tier, claim_test
+from harness.engine import inventory
+from harness.engine.claim import Claim, Excluded, Measured, Tier, claim_test
 
 HISTORICAL = "Historical or external fact about a competition or a study: not checkable by running code."
 RULE_OF_THUMB = "A practice rule of thumb, not a statement with a checkable outcome."

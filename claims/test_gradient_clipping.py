@@ -10,8 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from harness import plots
-from harness.claim import Claim, Close, Measured, Tier, claim_test
+from harness.kit import plots
+from harness.engine.claim import Claim, Close, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("clipped gradients are compared with the document's printed values")
 

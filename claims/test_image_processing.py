@@ -9,7 +9,7 @@ runnable it is run verbatim (``exec`` of its lines) with that image in place of
 "images") skip, with the reason, when the library is absent. Lines that no longer run are
 checked twice, as in claims/test_keras_api.py: ``<id>_as_written`` (the document's code as
 printed: reproduced if it runs today and does what the document says, refuted if it fails
-as its config declares (harness/failures.py), an error if it raises anything else) and
+as its config declares (harness/kit/failures.py), an error if it raises anything else) and
 ``<id>`` (the ported code).
 
 "Matrix transpose" is read as the linear-algebra transpose of each channel's 2-D matrix:
@@ -23,9 +23,9 @@ import types
 import numpy as np
 import pytest
 
-from harness import data, failures, plots, stats
-from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
-from harness.failures import CODE_WRONG, LIBRARY_CHANGED, expected
+from harness.kit import data, failures, plots, stats
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.kit.failures import CODE_WRONG, LIBRARY_CHANGED, expected
 
 pytestmark = pytest.mark.exact_numerics("pixel values are compared exactly")
 
@@ -210,7 +210,7 @@ PHOTO = "The apple photo is replaced by a synthetic 40 x 60 image."
 
 def run_as_written(case, code, namespace):
     """exec the document's ``code`` in ``namespace`` -> None, or the failure it raised, the one
-    the case's config declares (any other exception propagates: harness/failures.py)."""
+    the case's config declares (any other exception propagates: harness/kit/failures.py)."""
     return failures.run(lambda: exec(code, namespace), case.config["failure"])
 
 

@@ -29,8 +29,8 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, probes, recipes, stats, training
-from harness.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.kit import data, models, plots, probes, recipes, stats, training
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("variances per layer are measured; they must not depend on a float16 round-trip")
 INITIALIZERS = {  # config name -> Keras identifier (each Dense deserializes its own instance)

@@ -10,7 +10,7 @@ batching (through the ``probes.BatchRecorder`` probe), fit/evaluate in inference
 checkpoints and early stopping, save/restore, and keras.datasets' MNIST. Where a block
 of the document's code is the subject, its claim is checked twice: ``<id>_as_written``
 (the block run as printed on today's Keras: reproduced when it runs and does what the
-document says, refuted when it fails as its config declares (harness/failures.py) or does
+document says, refuted when it fails as its config declares (harness/kit/failures.py) or does
 something else; any other exception is an error) and ``<id>`` (the
 statement on the ported code, the port in ``Claim.port``).
 """
@@ -26,11 +26,11 @@ import keras
 import numpy as np
 import pytest
 
-from harness import backend, data, device, failures, models, plots, recipes, stats, training
-from harness.backend import tf
-from harness.claim import All, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test, plain
-from harness.failures import CODE_WRONG, LIBRARY_CHANGED, expected
-from harness.probes import BatchRecorder
+from harness.kit import backend, data, device, failures, models, plots, recipes, stats, training
+from harness.kit.backend import tf
+from harness.engine.claim import All, AtMost, Between, Claim, Close, Exact, Measured, Tier, claim_test, plain
+from harness.kit.failures import CODE_WRONG, LIBRARY_CHANGED, expected
+from harness.kit.probes import BatchRecorder
 
 pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
 
@@ -82,7 +82,7 @@ def same_weights(a, b):
 
 def execute(case, namespace: dict):
     """Run the case's document code in ``namespace``: None, or the failure it raised, the one
-    its config declares (any other exception propagates: harness/failures.py)."""
+    its config declares (any other exception propagates: harness/kit/failures.py)."""
     return failures.run(lambda: exec(case.config["code"], namespace), case.config["failure"])
 
 
@@ -169,7 +169,7 @@ def import_as_written(case, tmp_path, monkeypatch):
 def as_written(id, section, lines, quote, does, measure, tensorflow_only, failure, port="", **config):
     """A block of the document's code run as printed: ``does`` says what the document says it does;
     ``tensorflow_only``: the TensorFlow API the block is about; ``failure``: how it is expected to
-    fail today (harness/failures.py)."""
+    fail today (harness/kit/failures.py)."""
     reason = ("The document's code, run as printed on today's Keras 3 / TensorFlow (in an empty working "
               "directory, with the names it imports; where the block trains, 002's M06 compiled on "
               f"synthetic data): reproduced if it runs and {does}; refuted if it raises the failure its "
@@ -1145,7 +1145,7 @@ FEEDING = {"n": 70, "epochs": 4, "fit": {}, "global_seed": True}
 def recorded(seed, n, epochs, fit_items, global_seed):
     """BatchRecorder.epochs of a fit on x = ids 0..n-1 (learning rate 0) and the warnings fit
     gave. global_seed=False (TensorFlow only): Python and numpy seeded, TensorFlow's global seed
-    unset; the suite's op determinism (harness.device), which refuses unseeded random ops, is
+    unset; the suite's op determinism (harness.kit.device), which refuses unseeded random ops, is
     switched off for that fit and both are restored afterwards."""
     training.seed_everything(seed)
     if not global_seed:
@@ -1236,7 +1236,7 @@ BATCHING = [
           "each epoch is a different random permutation into batches -- that is, no two epochs have the "
           "same ordering of examples",
           EXACT_API + " The same fit after keras.utils.set_random_seed(0), as reproducible training (and "
-          "this suite's harness.training) does: the 4 orders must all differ. A claim of its own "
+          "this suite's harness.kit.training) does: the 4 orders must all differ. A claim of its own "
           "because Keras' array adapter draws each epoch's permutation with tf.random.shuffle inside "
           "a tf.data map, whose op seed a global seed fixes.",
           full(Exact(4), **FEEDING), measure=distinct_orders,
@@ -1600,7 +1600,7 @@ LOAD_DATA = [
           full(All({"train_shape": Exact([60000, 28, 28]), "test_shape": Exact([10000, 28, 28]),
                     "train_same_label_neighbours": AtMost(0.2), "test_same_label_neighbours": AtMost(0.2)})),
           measure=mnist_order,
-          port="keras.datasets.mnist.load_data() -> harness.data.load('mnist'): the same arrays (SHA-256 "
+          port="keras.datasets.mnist.load_data() -> harness.kit.data.load('mnist'): the same arrays (SHA-256 "
                "checked), read offline from CLAIMS_DATA_DIR."),
 ]
 

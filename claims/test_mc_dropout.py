@@ -5,7 +5,7 @@ trained once per seed and tier (a module-level cache shares each trained model's
 predictions between the claims of this file). Its test-set predictions are taken
 twice: one pass with dropout off, ``model(x, training=False)``, and the document's
 ``y_probas = np.stack([model(X_test_scaled, training=True) for sample in range(100)])``,
-averaged over the 100 passes. Both are scored with ``harness.calibration``.
+averaged over the 100 passes. Both are scored with ``harness.kit.calibration``.
 
 Training length: the document shows neither compile nor fit for this model, so it
 states no training length. The tiers train for a fixed number of epochs; in the full
@@ -18,8 +18,8 @@ import functools
 import keras
 import numpy as np
 
-from harness import backend, calibration, data, models, plots, recipes, stats, training
-from harness.claim import All, AtLeast, AtMost, Claim, Exact, Measured, Tier, claim_test
+from harness.kit import backend, calibration, data, models, plots, recipes, stats, training
+from harness.engine.claim import All, AtLeast, AtMost, Claim, Exact, Measured, Tier, claim_test
 
 SEEDS = {"full": (0, 1, 2, 3, 4), "fast": (0, 1, 2)}  # full: a seed is over a minute of training
 CONFIG = {"full": {"source": "load", "n_valid": 5000, "epochs": 5, "shorter_epochs": 2, "batch_size": 32,

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from harness import backend, data, models, plots, stats
-from harness.claim import AtLeast, AtMost, All, Claim, Exact, Measured, Tier, claim_test
+from harness.kit import backend, data, models, plots, stats
+from harness.engine.claim import AtLeast, AtMost, All, Claim, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("shapes, softmax values and gradients are compared with formulas")
 

@@ -15,9 +15,9 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, stats, training
-from harness.backend import tf
-from harness.claim import All, AtLeast, Claim, Close, Exact, Measured, Tier, claim_test
+from harness.kit import data, models, plots, stats, training
+from harness.kit.backend import tf
+from harness.engine.claim import All, AtLeast, Claim, Close, Exact, Measured, Tier, claim_test
 
 LR, DECAY = 0.003, 0.001
 STEPS = [0, 1, 1000, 18750]  # 18,750 iterations = 10 epochs of 60,000 images in batches of 32

@@ -1,5 +1,5 @@
 """Document 000's two design remarks about its CNN (§9-10), checked against variants of
-``doc000_cnn`` (``harness.models.doc000_cnn_variant``); full tier only.
+``doc000_cnn`` (``harness.kit.models.doc000_cnn_variant``); full tier only.
 
 Shared runs (module cache, keyed by variant, epochs and seed): all 60,000 training images
 /255 with a channel axis, batch 32, the document's Adam(learning_rate=0.003, decay=0.001)
@@ -16,9 +16,9 @@ import functools
 
 import numpy as np
 
-from harness import data, models, plots, recipes, stats
-from harness.claim import AtMost, Between, Claim, Measured, Tier, claim_test
-from harness.training import train
+from harness.kit import data, models, plots, recipes, stats
+from harness.engine.claim import AtMost, Between, Claim, Measured, Tier, claim_test
+from harness.kit.training import train
 
 RUN = {"epochs": 2, "batch_size": 32}
 SEEDS = tuple(range(5))

@@ -23,9 +23,9 @@ import functools
 import keras
 import numpy as np
 
-from harness import data, models, plots, recipes, stats
-from harness.claim import AtLeast, AtMost, All, Between, Claim, Measured, RefuteOnly, Tier, claim_test
-from harness.training import FUSED, train
+from harness.kit import data, models, plots, recipes, stats
+from harness.engine.claim import AtLeast, AtMost, All, Between, Claim, Measured, RefuteOnly, Tier, claim_test
+from harness.kit.training import FUSED, train
 
 RECIPES = {"adam": (0.0, "Adam", 0.003), "sgd": (0.0, "SGD", 0.005), "adam_dropout": (0.25, "Adam", 0.005)}
 
@@ -110,7 +110,7 @@ def disconnect(case):
 
 
 SEEDS = tuple(range(5))  # a seed costs about a minute of the full tier (13 epochs of 60,000 images)
-PORT = ("tf.nn.relu/softmax -> Keras names; input_shape -> keras.Input (harness.models.doc000_five_layer); "
+PORT = ("tf.nn.relu/softmax -> Keras names; input_shape -> keras.Input (harness.kit.models.doc000_five_layer); "
         "epochs=300 -> the tier's epochs; the TensorBoard callback dropped (its curves are read from "
         "model.fit's history instead).")
 FULL_EPOCHS = 6

@@ -25,9 +25,9 @@ import keras
 import numpy as np
 import pytest
 
-from harness import backend, data, models, plots, recipes, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, ReproduceOnly, Tier, claim_test
-from harness.training import train
+from harness.kit import backend, data, models, plots, recipes, stats
+from harness.engine.claim import All, AtLeast, AtMost, Claim, Close, Measured, ReproduceOnly, Tier, claim_test
+from harness.kit.training import train
 
 pytestmark = pytest.mark.exact_numerics("optimizer steps are compared with the update rules")
 

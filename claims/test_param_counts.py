@@ -1,6 +1,6 @@
 """Parameter counts and output shapes of the documents' printed models, exactly.
 
-Each model is built by its builder in harness/models.py (once per session, models.built)
+Each model is built by its builder in harness/kit/models.py (once per session, models.built)
 and read back through Keras' own ``count_params``; the rule names the fields of the
 document's printed summary that are compared (per-layer counts, shapes, totals). Where the
 document prints no summary, the fields are the counts of its architecture. A model too big
@@ -12,8 +12,8 @@ import math
 import keras
 import pytest
 
-from harness import models
-from harness.claim import Between, Claim, Exact, Measured, Tier, claim_test
+from harness.kit import models
+from harness.engine.claim import Between, Claim, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("parameter counts are checked exactly")
 

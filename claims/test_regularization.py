@@ -16,9 +16,9 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, plots, stats
-from harness.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
-from harness.training import train
+from harness.kit import data, plots, stats
+from harness.engine.claim import All, AtLeast, AtMost, Claim, Close, Measured, Tier, claim_test
+from harness.kit.training import train
 
 pytestmark = pytest.mark.exact_numerics("penalties and sparsity are compared with formulas")
 

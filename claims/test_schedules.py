@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness.claim import Claim, Close, Exact, Measured, Tier, claim_test
+from harness.engine.claim import Claim, Close, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("learning rates are compared with the schedules' formulas")
 

@@ -23,8 +23,8 @@ import time
 import keras
 import numpy as np
 
-from harness import data, models, plots, stats, training
-from harness.claim import All, AtMost, Claim, Exact, Measured, Tier, claim_test
+from harness.kit import data, models, plots, stats, training
+from harness.engine.claim import All, AtMost, Claim, Exact, Measured, Tier, claim_test
 
 TARGET = 0.99
 

@@ -16,8 +16,8 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, stats
-from harness.claim import AtLeast, Between, Claim, Measured, Tier, claim_test
+from harness.kit import data, models, plots, stats
+from harness.engine.claim import AtLeast, Between, Claim, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("the documents' timing claims are about their float32 (and float64) "
                                         "models as written")

@@ -24,8 +24,8 @@ import keras
 import numpy as np
 from scipy.stats import spearmanr
 
-from harness import data, models, plots, recipes, stats, training
-from harness.claim import All, AtLeast, AtMost, Between, Claim, Measured, Tier, claim_test
+from harness.kit import data, models, plots, recipes, stats, training
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Measured, Tier, claim_test
 
 # --- dying ReLU (001 §1b) --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness.claim import Claim, Exact, Measured, Tier, claim_test
+from harness.engine.claim import Claim, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("API behaviour is checked exactly")
 

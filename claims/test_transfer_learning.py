@@ -15,8 +15,8 @@ import functools
 import keras
 import numpy as np
 
-from harness import data, models, plots, recipes, stats, training
-from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
+from harness.kit import data, models, plots, recipes, stats, training
+from harness.engine.claim import AtLeast, Claim, Measured, Tier, claim_test
 
 SANDAL, SHIRT = 5, 6
 

@@ -16,8 +16,8 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, models, plots, probes, recipes, stats, training
-from harness.claim import All, AtMost, Claim, Measured, Tier, claim_test
+from harness.kit import data, models, plots, probes, recipes, stats, training
+from harness.engine.claim import All, AtMost, Claim, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("gradient RMS of 1e-5 per weight would underflow in float16")
 

@@ -44,7 +44,8 @@ def pytest_configure(config):
     import matplotlib.figure
     from tensorflow.python.eager.polymorphic_function import tracing_compilation
 
-    from harness import report, scoreboard
+    from harness.engine import scoreboard
+    from harness.views import report
     TOTALS["start-up: pytest, conftest.py (TensorFlow import)"] = time.perf_counter() - START
     _patch(tracing_compilation, "trace_function", "tf.function tracing, Python side (also inside fit)")
     _patch(keras.Model, "fit", "Model.fit: training, its tracing included")

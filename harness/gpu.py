@@ -2,7 +2,7 @@
 
 For each Keras backend asked for (default: JAX and PyTorch, the two a GPU image without
 TensorFlow carries), three pytest runs, every pytest-xdist worker pinned to one GPU
-(``-n`` = the number of GPUs; harness/device.py pins worker gwN to GPU N mod #GPUs):
+(``-n`` = the number of GPUs; harness/kit/device.py pins worker gwN to GPU N mod #GPUs):
 
 1. the fast tier, whole;
 2. the full tier of the headline claims (``HEADLINE``: the documents' central training claims);
@@ -27,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 
-from harness import scoreboard, settings
+from harness import settings
+from harness.engine import scoreboard
 
 HEADLINE = ("cnn_99_percent", "dense_98_barrier", "adam_beats_sgd", "sigmoid_vanishing_gradients",
             "glorot_preserves_variance", "mc_dropout_calibration", "strided_conv_vs_maxpool")

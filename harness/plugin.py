@@ -1,13 +1,13 @@
 """The suite's pytest plugin (loaded by conftest.py): the ``judge`` fixture, the hooks
 that record every claim's outcome, and the run's end (scoreboards, baseline, report).
 
-A claim's test (``harness.claim.claim_test``) measures and calls ``judge(measured)``
-once. ``judge`` has harness/judging.py apply the claim's rule, which gives the verdict,
-and records the entry in the run's staging folder (harness/scoreboard.py). The run's
+A claim's test (``harness.engine.claim.claim_test``) measures and calls ``judge(measured)``
+once. ``judge`` has harness/engine/judging.py apply the claim's rule, which gives the verdict,
+and records the entry in the run's staging folder (harness/engine/scoreboard.py). The run's
 settings (harness/settings.py) are built once in ``pytest_configure`` and reach the
 pytest-xdist workers through ``workerinput``. The pytest outcome is
 the regression check, not the verdict: the test fails when the verdict differs from
-the one accepted in ``claims/baseline.json`` (harness/baseline.py), or when it is
+the one accepted in ``claims/baseline.json`` (harness/engine/baseline.py), or when it is
 an error (an exception, or a NaN/inf measurement). A claim test that is skipped
 (e.g. its dataset is absent) is recorded as "skipped" with the reason.
 
@@ -27,9 +27,12 @@ import traceback
 
 import pytest
 
-from harness import baseline, history, judging, plots, recipes, report, scoreboard, settings
-from harness.claim import DOCUMENTS, ERROR, SKIPPED, Case, plain
-from harness.scoreboard import BadFile
+from harness import settings
+from harness.engine import baseline, judging, scoreboard
+from harness.kit import plots, recipes
+from harness.views import history, report
+from harness.engine.claim import DOCUMENTS, ERROR, SKIPPED, Case, plain
+from harness.engine.scoreboard import BadFile
 
 CLAIMS_DIR = scoreboard.ROOT / "claims"
 JUDGED = pytest.StashKey[bool]()
@@ -61,7 +64,7 @@ def pytest_cmdline_main(config):
     worker per CPU core, and, unless ``--dist`` says otherwise, hands out whole claim files
     (``loadfile``) in collection order: the heaviest first (``_heaviest_files_first``).
     Trainings are shared by recipe across workers whatever the distribution
-    (harness/recipes.py); whole files only save waiting. ``-n 0`` (or ``--pdb``) keeps one
+    (harness/kit/recipes.py); whole files only save waiting. ``-n 0`` (or ``--pdb``) keeps one
     process; the benchmark tier keeps one (timings need the machine to themselves)."""
     if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
         return
@@ -102,7 +105,7 @@ def pytest_configure(config):
         (staging / "pid").write_text(str(os.getpid()))
         config.stash[SUMMARY] = {"started": scoreboard.now()}
     if not _controller(config):
-        from harness import device
+        from harness.kit import device
         settings.activate(device.configure(run))
     if hasattr(config, "workerinput"):
         atexit.register(_exit_without_teardown)
@@ -127,9 +130,9 @@ def _exit_without_teardown() -> None:
 
 @pytest.fixture(autouse=True)
 def _numerics(request):
-    """The run's device options (mixed precision, XLA: harness/device.py), or float32
+    """The run's device options (mixed precision, XLA: harness/kit/device.py), or float32
     without XLA for a test marked ``@pytest.mark.exact_numerics(reason)``."""
-    from harness import device
+    from harness.kit import device
     device.use(exact=request.node.get_closest_marker("exact_numerics") is not None)
 
 
@@ -146,8 +149,8 @@ def _backend_only(request):
 @pytest.fixture(autouse=True)
 def _seeded():
     """Every test starts from seed 0 (claims that train several seeds reseed through
-    ``harness.training.train``) and with no recipe read yet (harness/recipes.py)."""
-    from harness.training import seed_everything
+    ``harness.kit.training.train``) and with no recipe read yet (harness/kit/recipes.py)."""
+    from harness.kit.training import seed_everything
     seed_everything(0)
     recipes.start_test()
 
@@ -193,10 +196,10 @@ def pytest_collection_finish(session):
         scoreboard.write_staged("selected", [c.id for c in map(_case, session.items) if c])
 
 
-# --- judging: harness/judging.py decides, the fixture records ------------------
+# --- judging: harness/engine/judging.py decides, the fixture records ------------------
 
 def _entry(case: Case, verdict: str, node: str, **fields) -> dict:
-    from harness import device
+    from harness.kit import device
     claim, tier, run = case.claim, case.claim.tiers[case.tier], settings.current()
     git = scoreboard.git_state()
     return {
@@ -224,10 +227,10 @@ def _accepted_verdicts() -> dict:
 
 @pytest.fixture
 def judge(request):
-    """``judge(measured)``: judge the case (harness/judging.py), record the entry, and fail
+    """``judge(measured)``: judge the case (harness/engine/judging.py), record the entry, and fail
     the test if the verdict is an error or differs from the accepted baseline. Once per test."""
     case = _case(request.node)
-    assert case is not None, "judge is for the claim tests of harness.claim.claim_test()"
+    assert case is not None, "judge is for the claim tests of harness.engine.claim.claim_test()"
     start = time.perf_counter()
 
     def _judge(measured):
@@ -266,7 +269,7 @@ def pytest_runtest_makereport(item, call):
         return rep
     if rep.skipped and rep.when in ("setup", "call"):
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
-        for prefix in ("Skipped: ", "harness.data.DataUnavailable: "):
+        for prefix in ("Skipped: ", "harness.kit.data.DataUnavailable: "):
             reason = reason.removeprefix(prefix)
         _record(_entry(case, SKIPPED, item.nodeid, message=reason))
         if item.config.getoption("claims_strict"):
@@ -378,6 +381,6 @@ def pytest_terminal_summary(terminalreporter, config):
         tr.write_line(f"accepted into {name}: {len(summary['accepted'])} verdicts "
                       f"({', '.join(summary['accepted'][:10])}{', ...' if len(summary['accepted']) > 10 else ''})")
     for tier, (path, complete) in summary.get("written", {}).items():
-        how = ("complete run" if complete else "a shard: merge with python -m harness.merge" if "shards" in path.parts
+        how = ("complete run" if complete else "a shard: merge with python -m harness.views.merge" if "shards" in path.parts
                else "partial run: the committed scoreboard is kept")
         tr.write_line(f"{tier}: {path / 'scoreboard.json'} ({how})")

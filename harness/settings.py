@@ -8,12 +8,12 @@ the harness reads from the environment is read here, and only here:
 - ``KERAS_BACKEND``: tensorflow (default), jax or torch;
 - ``CLAIMS_MIXED_PRECISION`` (0, 1 = float16, bfloat16), ``CLAIMS_XLA`` (0, 1),
   ``CLAIMS_DETERMINISTIC`` (0, 1; unset: off for a fast-tier-only run on a CPU, else on):
-  the device options (harness/device.py says what each does);
+  the device options (harness/kit/device.py says what each does);
 - ``CLAIMS_RESULTS_DIR``, ``CLAIMS_BASELINE``, ``CLAIMS_DATA_DIR``, ``CLAIMS_INVENTORY``:
   where results, the accepted verdicts, offline datasets and ``CLAIMS.md`` are.
 
 An unknown value is a ``ValueError`` (a usage error, pytest exit code 4) before anything
-runs. Outside pytest (``python -m harness.history`` ...), ``current()`` builds the same
+runs. Outside pytest (``python -m harness.views.history`` ...), ``current()`` builds the same
 object from the environment with no tier selected.
 
 ``Board`` is the one value type for a scoreboard's (backend, tier): its ``label`` is

@@ -1,4 +1,4 @@
-"""harness/backend.py: the same gradients on TensorFlow, JAX and PyTorch; the batches of the
+"""harness/kit/backend.py: the same gradients on TensorFlow, JAX and PyTorch; the batches of the
 JAX/PyTorch pipeline; a missing TensorFlow only fails where it is used."""
 import importlib.util
 import json
@@ -9,12 +9,12 @@ import sys
 import numpy as np
 import pytest
 
-from harness import scoreboard
+from harness.engine import scoreboard
 
 # Run in a fresh process per backend (Keras reads KERAS_BACKEND once, at import).
 PROBE = """
 import json, keras, numpy as np
-from harness import backend
+from harness.kit import backend
 x = np.array([[1.0, -2.0, 3.0]], "float32")
 dense = keras.layers.Dense(2, kernel_initializer="ones", bias_initializer="zeros")
 unused = keras.Variable(np.zeros(4, "float32"))
@@ -27,7 +27,7 @@ print(json.dumps({"backend": backend.name(), "value": value, "kernel": g_kernel.
 
 FUSED = """
 import json, numpy as np
-from harness import backend, data, models, training
+from harness.kit import backend, data, models, training
 d = data.subset("fashion_mnist")
 x, y = data.scale(d.x_train[:300]), d.y_train[:300]
 runs = [training.train(models.doc001_dropout_mlp, x, y, seed=3, epochs=2, batch_size=32, steps_per_execution=k,
@@ -85,7 +85,7 @@ def test_pytorch_threads_are_shared_out_between_xdist_workers():
 
 
 def test_shuffled_batches_are_a_new_permutation_each_pass_and_repeat_per_seed():
-    from harness.training import Shuffled
+    from harness.kit.training import Shuffled
     x, y = np.arange(10, dtype="float32")[:, None], np.arange(10)
 
     def passes(seed, repeat):

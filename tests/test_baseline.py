@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from harness import baseline
-from harness.baseline import CHANGED, NEW, NOT_RUN, SAME
+from harness.engine import baseline
+from harness.engine.baseline import CHANGED, NEW, NOT_RUN, SAME
 
 
 @pytest.mark.parametrize("verdict, accepted, change", [
@@ -84,7 +84,7 @@ def test_the_path_follows_claims_baseline_and_the_backend(tmp_path):
 
 
 def test_a_corrupt_baseline_is_a_bad_file_naming_its_path_and_line(tmp_path):
-    from harness.scoreboard import BadFile
+    from harness.engine.scoreboard import BadFile
     path = tmp_path / "baseline.json"
     path.write_text('{\n  "a-fast": "reproduced",\n  "b-fast": "ref')
     with pytest.raises(BadFile, match=f"^{path}:3: not valid JSON"):
@@ -92,7 +92,7 @@ def test_a_corrupt_baseline_is_a_bad_file_naming_its_path_and_line(tmp_path):
 
 
 def test_command_accepts_a_complete_scoreboard_and_refuses_a_partial_one(tmp_path, run_settings):
-    from harness import scoreboard
+    from harness.engine import scoreboard
     path = tmp_path / "baseline.json"
     run_settings(results=tmp_path, baseline=path)
     entry = {"id": "a", "tier": "full", "verdict": "refuted"}

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness import data, device, models, training
+from harness.kit import data, device, models, training
 
 
 @pytest.mark.benchmark
@@ -57,7 +57,7 @@ OPTION_MODELS = {"000 CNN": models.doc000_cnn,
 @pytest.mark.benchmark
 def test_device_options(benchmark):
     """Epoch time of 000's CNN (the 5,000 embedded MNIST images, batch 32, Adam) under each
-    option of harness/device.py. extra_info per model and option: "first_epoch_s" (tracing
+    option of harness/kit/device.py. extra_info per model and option: "first_epoch_s" (tracing
     and XLA compilation included), "epoch_s" (median of the 3 epochs after it), "ratio"
     = epoch_s / the default's epoch_s, and "xla": whether Keras compiled the step with XLA."""
     d = data.subset("mnist")

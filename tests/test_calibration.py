@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from harness.calibration import (accuracy, brier_score, expected_calibration_error, negative_log_likelihood,
+from harness.kit.calibration import (accuracy, brier_score, expected_calibration_error, negative_log_likelihood,
                                  reliability)
 
 

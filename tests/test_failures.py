@@ -2,7 +2,7 @@
 import keras
 import pytest
 
-from harness.failures import CODE_WRONG, LIBRARY_CHANGED, expected, per_backend, run
+from harness.kit.failures import CODE_WRONG, LIBRARY_CHANGED, expected, per_backend, run
 
 
 class LibraryError(Exception):

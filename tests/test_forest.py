@@ -1,4 +1,4 @@
-"""harness/forest.py: the rule-string parser, the signed distances to the thresholds, the
+"""harness/views/forest.py: the rule-string parser, the signed distances to the thresholds, the
 rows of the committed full scoreboard, and the PNGs and SVGs that write() makes."""
 import json
 import math
@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from harness import forest
-from harness.claim import (
+from harness.views import forest
+from harness.engine.claim import (
     INCONCLUSIVE,
     REFUTED,
     REPRODUCED,
@@ -22,7 +22,7 @@ from harness.claim import (
     RefuteOnly,
     ReproduceOnly,
 )
-from harness.results import Snapshot
+from harness.views.results import Snapshot
 from harness.settings import BOARDS, ROOT
 
 COMMITTED = ROOT / "results"
@@ -33,7 +33,7 @@ def kinds(rule) -> list:
     return [(p.name, p.kind, p.bounds, p.budget) for p in forest.parse(str(rule))]
 
 
-# --- the parser, on the strings harness/claim.py writes ------------------------------
+# --- the parser, on the strings harness/engine/claim.py writes ------------------------------
 
 def test_parses_every_single_rule_form():
     assert kinds(AtLeast(0.5)) == [("", ">=", (0.5,), "")]

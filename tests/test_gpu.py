@@ -3,7 +3,8 @@ import os
 import subprocess
 import sys
 
-from harness import gpu, scoreboard
+from harness import gpu
+from harness.engine import scoreboard
 
 
 def test_each_collected_selection_selects_exactly_the_claims_it_names(tmp_path):

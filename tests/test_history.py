@@ -1,10 +1,10 @@
-"""harness.history: records appended per complete run, and what changed between runs."""
+"""harness.views.history: records appended per complete run, and what changed between runs."""
 import json
 
 import pytest
 
-from harness import history
-from harness.scoreboard import BadFile
+from harness.views import history
+from harness.engine.scoreboard import BadFile
 from harness.settings import Board
 
 FAST = Board("tensorflow", "fast")

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import inventory
-from harness.claim import Claim
-from harness.judging import thresholds
+from harness.engine import inventory
+from harness.engine.claim import Claim
+from harness.engine.judging import thresholds
 
 CLAIMS_DIR = Path(__file__).resolve().parent.parent / "claims"
 

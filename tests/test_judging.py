@@ -1,11 +1,11 @@
-"""harness/judging.py: (case, measurement) -> judgement, without pytest or files."""
+"""harness/engine/judging.py: (case, measurement) -> judgement, without pytest or files."""
 import math
 
 import pytest
 
-from harness import stats
-from harness.claim import All, AtLeast, Case, Claim, Exact, Excluded, Measured, Tier
-from harness.judging import MisusedMeasurement, drift_tolerance, judge
+from harness.kit import stats
+from harness.engine.claim import All, AtLeast, Case, Claim, Exact, Excluded, Measured, Tier
+from harness.engine.judging import MisusedMeasurement, drift_tolerance, judge
 
 SAMPLES = [1.2, 1.4, 1.3]
 
@@ -98,6 +98,6 @@ def test_a_measuring_function_must_return_measured():
 
 
 def test_the_drift_tolerance_is_round_off_unless_the_rule_declares_more():
-    from harness.claim import Close
+    from harness.engine.claim import Close
     assert drift_tolerance(Exact(3)) == 1e-6
     assert drift_tolerance(All({"a": Close(1.0, rtol=0.05), "b": AtLeast(0)})) == 0.05

@@ -172,7 +172,7 @@ def test_a_corrupt_baseline_is_a_usage_error_naming_the_file_and_line(tmp_path):
 
 
 def test_an_unknown_tier_in_a_claim_is_an_error_when_its_file_is_collected():
-    from harness.claim import AtLeast, Claim, Tier
+    from harness.engine.claim import AtLeast, Claim, Tier
     with pytest.raises(ValueError, match=r"claim c: unknown tiers \['fsat'\]"):
         Claim("c", "001", "1", "1", "q", "r", {"fsat": Tier(AtLeast(1.0))})
 
@@ -203,8 +203,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
-from harness import stats
-from harness.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Tier, claim_test
+from harness.kit import stats
+from harness.engine.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Tier, claim_test
 
 SAMPLES = [1.2, 1.4, 1.3]
 
@@ -267,7 +267,7 @@ test_claims = claim_test(CLAIMS)
 
 FORGETS_JUDGE = '''
 import pytest
-from harness.claim import AtLeast, Claim, Tier, cases
+from harness.engine.claim import AtLeast, Claim, Tier, cases
 
 CLAIM = Claim("forgets_judge", "001", "1", "1", "q", "r", {"fast": Tier(AtLeast(1.0))})
 
@@ -377,7 +377,7 @@ def scoreboard_of(folder):
 # --- two complete runs, a rule changed in between: the history and the page show the flip ------
 
 FLIPPING = '''
-from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
+from harness.engine.claim import AtLeast, Claim, Measured, Tier, claim_test
 
 THRESHOLD = {threshold}
 
@@ -393,8 +393,8 @@ test_claims = claim_test(CLAIMS)
 
 
 def test_a_rule_changed_between_two_complete_runs_shows_as_a_flip(tmp_path, capsys, run_settings):
-    from harness import history, page
-    from harness.results import Snapshot
+    from harness.views import history, page
+    from harness.views.results import Snapshot
     (tmp_path / "claims").mkdir()
     (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
     args = ["claims", "-m", "fast", "-n", "0", "-p", "harness.plugin", "-p", "fake_claims_dir",
@@ -418,7 +418,7 @@ def test_a_rule_changed_between_two_complete_runs_shows_as_a_flip(tmp_path, caps
 def test_two_complete_runs_of_one_commit_show_no_drift(tmp_path, capsys):
     """Real trainings (the optimizers' fast claims, 8 seeds each) run twice as complete runs
     (CLAIMS_DIR pointed at a folder holding that file only): the history reports no change."""
-    from harness import history
+    from harness.views import history
     (tmp_path / "claims").mkdir()
     (tmp_path / "claims" / "test_optimizers.py").write_text((ROOT / "claims" / "test_optimizers.py").read_text())
     (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
@@ -453,7 +453,8 @@ def test_claim_files_are_ordered_heaviest_first_by_the_tiers_last_run(tmp_path, 
     first, keeping each file's tests in order."""
     from types import SimpleNamespace
 
-    from harness import history, plugin
+    from harness import plugin
+    from harness.views import history
     run_settings(results=tmp_path, backend="tensorflow", tiers=("fast", "full"))
     seconds = {"claims/a.py::t[x-fast]": 1.0, "claims/b.py::t[y-fast]": 3.0, "claims/b.py::t[z-fast]": 0.5,
                "claims/c.py::t[w-fast]": 2.0}
@@ -478,8 +479,8 @@ def test_claim_files_are_ordered_heaviest_first_by_the_tiers_last_run(tmp_path, 
 NEW_CLAIM = '''
 import numpy as np
 
-from harness import recipes, stats
-from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
+from harness.kit import recipes, stats
+from harness.engine.claim import AtLeast, Claim, Measured, Tier, claim_test
 
 
 @recipes.shared
@@ -503,8 +504,8 @@ test_claims = claim_test(CLAIMS)
 
 
 def test_adding_a_behavioural_claim(tmp_path, run_settings):
-    from harness import page
-    from harness.results import Snapshot
+    from harness.views import page
+    from harness.views.results import Snapshot
     (tmp_path / "claims").mkdir()
     (tmp_path / "claims" / "test_new.py").write_text(NEW_CLAIM)  # steps 1 and 2
     (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)

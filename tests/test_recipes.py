@@ -1,4 +1,4 @@
-"""harness/recipes.py: each distinct training runs exactly once per run, whatever the
+"""harness/kit/recipes.py: each distinct training runs exactly once per run, whatever the
 pytest-xdist distribution; entries say which recipes they read and who trained them.
 
 A throwaway claims folder (harness.plugin's CLAIMS_DIR pointed at it): two files whose
@@ -14,7 +14,7 @@ RECIPE = '''
 import os
 import time
 
-from harness import recipes
+from harness.kit import recipes
 
 
 @recipes.shared
@@ -26,7 +26,7 @@ def train(seed: int, epochs: int) -> dict:
 '''
 
 CLAIMS = '''
-from harness.claim import AtLeast, Claim, Measured, Tier, claim_test
+from harness.engine.claim import AtLeast, Claim, Measured, Tier, claim_test
 from tiny_recipes import train
 
 

@@ -1,11 +1,12 @@
 """results/README.md and the page's data, rendered from a results snapshot: what changed
 against the baseline is computed when rendering, so accepting a verdict afterwards
-(``python -m harness.baseline accept``) removes it from "changed" with no re-run; corrupt
+(``python -m harness.engine.baseline accept``) removes it from "changed" with no re-run; corrupt
 files are one-line usage errors."""
 import pytest
 
-from harness import baseline, page, report, scoreboard
-from harness.results import Snapshot
+from harness.engine import baseline, scoreboard
+from harness.views import page, report
+from harness.views.results import Snapshot
 from harness.settings import Board
 
 FULL = Board("tensorflow", "full")

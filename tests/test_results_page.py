@@ -15,7 +15,8 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from harness import history, report, scoreboard  # noqa: E402
+from harness.engine import scoreboard  # noqa: E402
+from harness.views import history, report
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra is not installed")
 CHROMIUM = os.environ.get("CLAIMS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.claim import (EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, All, AtLeast, AtMost, Between, Case,
+from harness.engine.claim import (EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, All, AtLeast, AtMost, Between, Case,
                            Claim, Close, Exact, Excluded, Measured, RefuteOnly, ReproduceOnly, Tier, cases, claim_test,
                            plain)
 

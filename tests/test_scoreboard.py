@@ -1,4 +1,4 @@
-"""harness/scoreboard.py: a run stages its entries, publishing replaces a tier's
+"""harness/engine/scoreboard.py: a run stages its entries, publishing replaces a tier's
 folder (scoreboard and plots) and nothing else, killed runs are swept, the JSON
 has one line per claim, and the provenance is git's. Which folder a run publishes
 to (results/<tier>/ for a complete run, results/partial/<tier>/ otherwise) is the
@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from harness import scoreboard
+from harness.engine import scoreboard
 from harness.settings import Board
 
 RUN = "20260101T000000Z-0000test"

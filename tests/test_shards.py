@@ -1,5 +1,5 @@
 """A split run put back together equals one run: the fast tier in 2 pytest-split shards,
-merged by ``python -m harness.merge``, against the committed unsharded run (runs the whole
+merged by ``python -m harness.views.merge``, against the committed unsharded run (runs the whole
 fast tier once more, in two processes, one after the other); shards of another backend's
 board (``shards/jax/fast/``) merge into that board."""
 import json
@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from harness import merge, scoreboard
+from harness.engine import scoreboard
+from harness.views import merge
 from harness.settings import Board
 
 ROOT = scoreboard.ROOT

@@ -1,4 +1,4 @@
-"""harness/stats.py: exact values against scipy and hand computation, refusals, and
+"""harness/kit/stats.py: exact values against scipy and hand computation, refusals, and
 the simulated coverage of every interval the claims use."""
 import json
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from harness.stats import (Interval, bootstrap_ci, mean_ci, paired_difference_ci, paired_ratio_ci,
+from harness.kit.stats import (Interval, bootstrap_ci, mean_ci, paired_difference_ci, paired_ratio_ci,
                            proportion_ci)
 
 T2 = scipy.stats.t.ppf(0.975, 2)  # 4.302652729911275, Student t with 2 degrees of freedom

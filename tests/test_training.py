@@ -3,7 +3,7 @@ seed) and seeded runs that repeat bit for bit with the run's device options."""
 import numpy as np
 import pytest
 
-from harness import data, device, models, training
+from harness.kit import data, device, models, training
 
 
 def epochs_of_labels(seed, n_epochs=2, n=10, batch_size=4):

@@ -121,7 +121,7 @@ CASES = {
                node("design_patterns_arithmetic", "E48_deep_dnn_is_40_layers_as_written")],
         expect="error", unpatched="refuted",
         patch="""
-            # The document's code fails, but not as the claims declare (harness/failures.py).
+            # The document's code fails, but not as the claims declare (harness/kit/failures.py).
             import keras
             def broken(self, *args, **kwargs):
                 raise RuntimeError("broken by tests/test_turns_red.py")
@@ -133,7 +133,7 @@ CASES = {
         nodes=[node("mnist_cnn", "cnn_99_percent")], expect="changed", unpatched=None,
         patch="""
             import numpy as np
-            from harness import data
+            from harness.kit import data
             subset = data.subset
             def shuffled(name):
                 d = subset(name)

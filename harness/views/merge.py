@@ -1,7 +1,7 @@
-"""Put the shards of a split run back together: ``python -m harness.merge``.
+"""Put the shards of a split run back together: ``python -m harness.views.merge``.
 
 A nightly split over machines runs ``pytest claims -m full --splits N --group k``
-(pytest-split, balanced by ``--durations-path`` from ``python -m harness.history
+(pytest-split, balanced by ``--durations-path`` from ``python -m harness.views.history
 --durations``) on each; every shard writes ``results/shards/<board>/<k>of<N>/`` (board:
 ``full``, or ``jax/full`` on another backend).
 Gathered in one results folder, this command writes each tier's scoreboard, plots,
@@ -16,7 +16,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from harness import history, report, scoreboard, settings
+from harness import settings
+from harness.engine import scoreboard
+from harness.views import history, report
 from harness.settings import BOARDS, Board
 
 
@@ -58,7 +60,7 @@ def merge_board(board: Board, root: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.merge", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.views.merge", description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=None, help="results folder (default: results/)")
     parser.add_argument("--keep", action="store_true", help="keep results/shards/ after merging")
     args = parser.parse_args(argv)
@@ -67,13 +69,13 @@ def main(argv=None) -> int:
     merged_boards = set()
     boards = [b for b in BOARDS if any((root / "shards" / b.label).glob("*/scoreboard.json"))]
     if not boards:
-        print(f"python -m harness.merge: no shards under {root / 'shards'}", file=sys.stderr)
+        print(f"python -m harness.views.merge: no shards under {root / 'shards'}", file=sys.stderr)
         return 4
     for board in boards:
         try:
             merged = merge_board(board, root)
         except scoreboard.BadFile as e:
-            print(f"python -m harness.merge: {e}", file=sys.stderr)
+            print(f"python -m harness.views.merge: {e}", file=sys.stderr)
             return 4
         run = merged["run"]
         print(f"{board}: {len(merged['claims'])} claims from {len(run['shards'])} shards -> "

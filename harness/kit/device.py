@@ -1,5 +1,5 @@
 """Where the backend runs, and the run-wide options (the backend-specific calls are in
-harness/backend.py).
+harness/kit/backend.py).
 
 Options come from the run's settings (harness/settings.py reads them from the
 environment), so that one nightly command sets them for every claim:
@@ -34,7 +34,7 @@ import os
 import sys
 import tempfile
 
-from harness import backend
+from harness.kit import backend
 from harness.settings import Settings
 
 ACTIVE = {"mixed_precision": "", "xla": False}  # the running test's options (see use())

@@ -8,7 +8,7 @@ A claim file lists its claims in ``CLAIMS`` and ends with
 calls ``claim.measure(case)`` and hands the ``Measured`` result to the ``judge``
 fixture (harness/plugin.py). The verdict is the scientific result; whether the
 pytest test passes is a separate question, answered against the accepted baseline
-(harness/baseline.py).
+(harness/engine/baseline.py).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ DOCUMENTS = {
 
 # --- acceptance rules --------------------------------------------------------
 # Each rule maps (value, interval) to a verdict. ``interval`` is a (low, high)
-# pair, a confidence interval over seeds (harness/stats.py); with an interval the
+# pair, a confidence interval over seeds (harness/kit/stats.py); with an interval the
 # verdict is inconclusive when the interval straddles the threshold.
 
 @dataclass(frozen=True)
@@ -287,7 +287,7 @@ class Measured:
 
     estimate: a ``stats.Estimate`` (``stats.mean(x)``, ``stats.paired_ratio(a, b)``, ...:
     one value per measured seed), or a dict of them keyed like an ``All`` rule's parts:
-    the harness reads each at the rule's confidence (harness/judging.py), and its points
+    the harness reads each at the rule's confidence (harness/engine/judging.py), and its points
     fill in ``value``; value: the number (or array, dict of numbers for ``All``) the rule
     reads, for what is not estimated over seeds; interval: only for a tier that declares
     ``across_seeds`` (a ``stats.Interval`` or a dict of them, computed by the claim);

@@ -1,7 +1,7 @@
 """``results/index.html``: the review page, one self-contained static file (no server,
 no network: the data is embedded as JSON, the plots are the PNGs beside it).
 
-On top the verdict counts per document and tier, the forest plots (harness/forest.py:
+On top the verdict counts per document and tier, the forest plots (harness/views/forest.py:
 each judged claim's interval against its threshold, per document and board, as inline
 SVGs whose row labels open the claim), then what changed (against the
 accepted baseline, and between the tier's last two runs in the history), then every
@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness import baseline, history, scoreboard
-from harness.claim import DOCUMENTS
-from harness.results import VERDICTS, Snapshot
+from harness.engine import baseline, scoreboard
+from harness.views import history
+from harness.engine.claim import DOCUMENTS
+from harness.views.results import VERDICTS, Snapshot
 from harness.settings import BOARDS
 
 TEMPLATE = """<!doctype html>
@@ -207,7 +208,7 @@ def entries(snapshot: Snapshot) -> tuple[list, list]:
 
 
 def write(snapshot: Snapshot, forests: dict | None = None) -> Path:
-    """forests: {(board label, document): inline SVG} (harness/forest.py), shown in the
+    """forests: {(board label, document): inline SVG} (harness/views/forest.py), shown in the
     page's "Forest plots" section."""
     tiers, claim_entries = entries(snapshot)
     order = {b.label: i for i, b in enumerate(BOARDS)}

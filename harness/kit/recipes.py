@@ -32,12 +32,11 @@ _READ: list = []  # [(digest, trained by this process)] since the running test b
 def key(name: str, arguments: dict) -> tuple[str, str]:
     """-> (the recipe as canonical JSON, its 16-hex digest). The run's backend and device
     options are part of it: the same call under mixed precision is another training."""
-    from harness import device
-    from harness.claim import plain
+    from harness.kit import device
     run = settings.current()
-    recipe = json.dumps({"recipe": name, "arguments": plain(arguments), "backend": run.backend,
+    recipe = json.dumps({"recipe": name, "arguments": arguments, "backend": run.backend,
                          "options": {**device.ACTIVE, "deterministic": run.deterministic}},
-                        sort_keys=True, default=repr)
+                        sort_keys=True, default=lambda x: x.tolist() if hasattr(x, "tolist") else repr(x))
     return recipe, hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 

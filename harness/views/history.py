@@ -1,11 +1,11 @@
 """The results' history: ``results/history.jsonl``, one line per claim per complete run,
 appended, never rewritten.
 
-    python -m harness.history                 # what changed between the last two runs of each tier
-    python -m harness.history --last 5        # ... between each consecutive pair of the last 5
-    python -m harness.history --runs A B      # ... between runs A and B (run ids, or unique prefixes)
-    python -m harness.history --tier full
-    python -m harness.history --durations .test_durations   # for pytest-split's --durations-path
+    python -m harness.views.history                 # what changed between the last two runs of each tier
+    python -m harness.views.history --last 5        # ... between each consecutive pair of the last 5
+    python -m harness.views.history --runs A B      # ... between runs A and B (run ids, or unique prefixes)
+    python -m harness.views.history --tier full
+    python -m harness.views.history --durations .test_durations   # for pytest-split's --durations-path
 
 Reported per pair of runs, as asv reports regressions: verdicts that flipped; values
 that drifted, with the size of the move (an interval that no longer overlaps the older
@@ -24,8 +24,8 @@ import math
 import sys
 from pathlib import Path
 
-from harness import scoreboard
-from harness.scoreboard import BadFile
+from harness.engine import scoreboard
+from harness.engine.scoreboard import BadFile
 from harness.settings import Board
 
 FIELDS = ("id", "tier", "node", "verdict", "value", "interval", "seeds", "seconds", "evidence", "rule",
@@ -185,7 +185,7 @@ def _resolve(ids: list, prefix: str) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.history", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.views.history", description=__doc__.split("\n\n")[0])
     parser.add_argument("--tier", action="append",
                         help="a scoreboard: fast, full, nightly, benchmark, jax/fast, ... (default: every one)")
     parser.add_argument("--last", type=int, default=2, help="compare each consecutive pair of the last N runs")
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
         tiers = [Board.parse(t) for t in args.tier] if args.tier else sorted(
             {Board(r.get("backend", "tensorflow"), r["tier"]) for r in records})
     except (BadFile, ValueError) as e:
-        print(f"python -m harness.history: {e}", file=sys.stderr)
+        print(f"python -m harness.views.history: {e}", file=sys.stderr)
         return 4
     if args.durations:
         args.durations.write_text(json.dumps(durations(records), indent=1, sort_keys=True) + "\n")

@@ -1,16 +1,18 @@
 """A snapshot of the results, loaded once: every committed scoreboard, the history and the
-accepted verdicts of each backend as they are now. The README writer (harness/report.py)
-and the page (harness/page.py) render from it; what changed against the baseline is
+accepted verdicts of each backend as they are now. The README writer (harness/views/report.py)
+and the page (harness/views/page.py) render from it; what changed against the baseline is
 computed here, when rendering, never frozen into an entry, so accepting a verdict later
-(``python -m harness.baseline accept``) shows at the next rendering without a re-run.
+(``python -m harness.engine.baseline accept``) shows at the next rendering without a re-run.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import baseline, history, scoreboard, settings
-from harness.claim import ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
+from harness import settings
+from harness.engine import baseline, scoreboard
+from harness.views import history
+from harness.engine.claim import ERROR, EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED, SKIPPED
 from harness.settings import BACKENDS, BOARDS, ROOT, Board
 
 VERDICTS = (REPRODUCED, REFUTED, INCONCLUSIVE, SKIPPED, ERROR, EXCLUDED)

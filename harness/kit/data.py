@@ -1,7 +1,7 @@
 """The claims' datasets: MNIST, Fashion-MNIST, CIFAR-10, and small real-data subsets.
 
 ``load(name)`` gives the full dataset, ``subset(name)`` the subset embedded in
-``harness/subsets/``, both as a ``Dataset`` of uint8 arrays; ``scale(x)`` makes
+``harness/kit/subsets/``, both as a ``Dataset`` of uint8 arrays; ``scale(x)`` makes
 float32 inputs in [0, 1].
 
 Where ``load`` reads from: ``$CLAIMS_DATA_DIR/<name>/`` when that folder exists
@@ -15,7 +15,7 @@ Arrays are cached and shared between tests, so they are returned read-only.
 ``load`` reads ``CLAIMS_DATA_DIR`` on its first call per name; after changing
 the variable call ``load.cache_clear()``.
 
-``python -m harness.data`` regenerates ``harness/subsets/`` from ``load()``.
+``python -m harness.kit.data`` regenerates ``harness/kit/subsets/`` from ``load()``.
 """
 import functools
 import gzip
@@ -262,11 +262,11 @@ def load(name: str) -> Dataset:
 @functools.lru_cache(maxsize=None)
 def subset(name: str) -> Dataset:
     """The embedded subset of "mnist" or "fashion_mnist": 5,000 training images (500 per
-    class) and 1,000 test images (100 per class), read from ``harness/subsets/<name>/``."""
+    class) and 1,000 test images (100 per class), read from ``harness/kit/subsets/<name>/``."""
     if name not in SUBSET_CHECKSUMS:
         raise ValueError(f"no embedded subset of {name!r}; "
                          f"expected one of {sorted(SUBSET_CHECKSUMS)}")
-    fix = "restore harness/subsets/ from git, or regenerate it with python -m harness.data"
+    fix = "restore harness/kit/subsets/ from git, or regenerate it with python -m harness.kit.data"
     data, files = _read_idx_folder(SUBSETS / name, fix)
     _check(data, files, SUBSET_SHAPE, SUBSET_CHECKSUMS[name], f"the file is damaged; {fix}",
            SUBSET_PER_CLASS)

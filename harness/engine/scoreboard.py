@@ -17,7 +17,7 @@ replaces ``results/<tier>/`` (scoreboard and plots). A partial run (``-k``, one
 file, an interrupted run) leaves the committed scoreboards alone and writes
 ``results/partial/<tier>/`` instead; a shard of a split run (pytest-split's
 ``--splits N --group k``) writes ``results/shards/<tier>/<k>of<N>/``, which
-``python -m harness.merge`` puts back together. A killed run leaves only its staging folder, swept by the next run.
+``python -m harness.views.merge`` puts back together. A killed run leaves only its staging folder, swept by the next run.
 """
 from __future__ import annotations
 
@@ -234,7 +234,7 @@ def environment() -> dict:
     """Versions (the backend's and its framework's included), machine, threads, device and
     options of this process (JSON-ready). Imports Keras and its backend: call it in the
     processes that run claims."""
-    from harness import backend, device
+    from harness.kit import backend, device
     return {**versions(), **backend.versions(), "platform": platform.platform(), "cpu": cpu(),
             "cpu_count": os.cpu_count(), "threads": backend.threads(), "device": device.describe(),
             "options": settings.current().options}

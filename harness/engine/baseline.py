@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 
 from harness import settings
-from harness.claim import EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED
-from harness.scoreboard import read_json
+from harness.engine.claim import EXCLUDED, INCONCLUSIVE, REFUTED, REPRODUCED
+from harness.engine.scoreboard import read_json
 
 JUDGED = (REPRODUCED, REFUTED, INCONCLUSIVE, EXCLUDED)
 SAME, NEW, CHANGED, NOT_RUN = "same", "new", "changed", "not run"
@@ -63,13 +63,13 @@ def accept(entries: list, file: Path | None = None) -> list:
 
 
 def main(argv=None) -> int:
-    """``python -m harness.baseline accept full benchmark``: accept the verdicts of the
+    """``python -m harness.engine.baseline accept full benchmark``: accept the verdicts of the
     committed scoreboards of those tiers (each must come from one complete run), e.g.
     after reviewing a nightly run, without running it again."""
     import argparse
 
-    from harness import scoreboard
-    parser = argparse.ArgumentParser(prog="python -m harness.baseline", description=main.__doc__.split("\n\n")[0])
+    from harness.engine import scoreboard
+    parser = argparse.ArgumentParser(prog="python -m harness.engine.baseline", description=main.__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["accept"])
     parser.add_argument("tiers", nargs="+", choices=settings.TIERS)
     args = parser.parse_args(argv)

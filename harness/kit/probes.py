@@ -2,7 +2,7 @@
 import numpy as np
 import keras
 
-from harness import backend
+from harness.kit import backend
 
 
 def forward_backward(model: keras.Model, x, y, loss="sparse_categorical_crossentropy"):

@@ -34,9 +34,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from harness import scoreboard  # noqa: E402
-from harness.plots import VERDICT_COLOURS  # noqa: E402
-from harness.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
+from harness.engine import scoreboard  # noqa: E402
+from harness.kit.plots import VERDICT_COLOURS  # noqa: E402
+from harness.engine.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
 from harness.settings import BOARDS  # noqa: E402
 
 COLOURS = {v: VERDICT_COLOURS[v] for v in (REPRODUCED, REFUTED, INCONCLUSIVE)}
@@ -107,7 +107,7 @@ def _rule(text: str):
 
 
 def parse(rule: str) -> list:
-    """The parts of a rule string as harness/claim.py writes it (``str(rule)``)."""
+    """The parts of a rule string as harness/engine/claim.py writes it (``str(rule)``)."""
     rule = (rule or "").strip()
     budget = ""
     m = _SUFFIX.search(rule)

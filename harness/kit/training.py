@@ -10,7 +10,7 @@ from typing import Callable
 import keras
 import numpy as np
 
-from harness import backend, device
+from harness.kit import backend, device
 
 
 FUSED = 64  # steps_per_execution for the trainings that neither time epochs nor record batches

@@ -83,7 +83,7 @@ def points(groups: dict, *, ylabel: str, title: str, hline=None):
 
 
 def reliability(diagrams: dict, *, title: str):
-    """Reliability diagram. diagrams: {label: harness.calibration.reliability(...) dict}."""
+    """Reliability diagram. diagrams: {label: harness.kit.calibration.reliability(...) dict}."""
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
     for label, d in diagrams.items():

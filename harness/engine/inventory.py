@@ -8,7 +8,6 @@ The vague statements of its section 7 are bullets without ids: they get
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| (?:([A-Z]\d\d) ([A-Za-z]\w*)|([a-z]\w*) )")
 VAGUE = re.compile(r"^\s+- .*\(L\d")
 

@@ -13,7 +13,7 @@ import math
 import keras
 from keras import layers
 
-from harness import backend
+from harness.kit import backend
 
 
 def _sequential(input_shape, *stack, name=None):

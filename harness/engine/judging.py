@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.claim import ERROR, All, AtLeast, AtMost, Between, Case, Measured, RefuteOnly, ReproduceOnly, plain
-from harness.stats import Estimate
+from harness.engine.claim import ERROR, All, AtLeast, AtMost, Between, Case, Measured, RefuteOnly, ReproduceOnly, plain
+from harness.kit.stats import Estimate
 
 THRESHOLD_RULES = (AtLeast, AtMost, Between)
 
@@ -128,7 +128,7 @@ def check(case: Case, measured) -> None:
     for part, iv in intervals(measured.interval).items():
         if not math.isclose(iv.confidence, case.confidence):
             raise MisusedMeasurement(f"{case.id}: interval {part!r} at confidence {iv.confidence}, the rule "
-                                     f"needs {case.confidence:.4g} (harness.claim.Case.confidence)")
+                                     f"needs {case.confidence:.4g} (harness.engine.claim.Case.confidence)")
     if measured.dropped and not case.claim.tiers[case.tier].drop:
         raise MisusedMeasurement(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
     undeclared = sorted(set(measured.dropped) - set(case.seeds))

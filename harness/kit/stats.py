@@ -20,7 +20,7 @@ tests/test_stats.py and must be within two points of nominal.
 
 Claims do not call these themselves: a measuring function hands the harness an
 ``Estimate`` (``mean(x)``, ``paired_difference(a, b)``, ``paired_ratio(a, b)``: the
-per-seed values and the statistic to read on them), and harness/judging.py checks one
+per-seed values and the statistic to read on them), and harness/engine/judging.py checks one
 value per measured seed and computes the interval at the confidence the claim's rule
 needs. One seed: the point estimate, a single run, no interval.
 """
