@@ -22,8 +22,9 @@ def not_tested(case) -> Measured:
     return Measured(None)
 
 
-def excluded(id, lines, section, quote, reason):
-    return Claim(id, "002", section, lines, quote, reason, {"fast": Tier(Excluded())}, measure=not_tested)
+def excluded(id, lines, section, quote, reason, post_hoc=""):
+    return Claim(id, "002", section, lines, quote, reason, {"fast": Tier(Excluded())}, measure=not_tested,
+                 post_hoc=post_hoc)
 
 
 CLAIMS = [
@@ -86,7 +87,8 @@ CLAIMS = [
     excluded("E40_lr_range_notation", "2232", "Chapter III, Small vs Large Learning Rate",
              "In best practices the rate will range between 0.1 and $10e-5$.",
              RULE_OF_THUMB + " Its lower end, '10e-5', is 1e-4 in e-notation or the 10^-5 such ranges "
-             "usually quote; which the document means cannot be known, so there is no value to check."),
+             "usually quote; which the document means cannot be known, so there is no value to check.",
+             post_hoc="excluded after its reported refutation had been seen (48e76dc)"),
     excluded("I27_scandir_py35", "2909", "Chapter III, Reading Images",
              "Note, `os.scandir()` was added in Python 3.5.",
              "A fact of Python's release history. The suite runs one interpreter (3.11, whose "
