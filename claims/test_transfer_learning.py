@@ -15,12 +15,12 @@ import functools
 import keras
 import numpy as np
 
+from harness.engine.claim import AtMost, Claim, Measured, Tier, claim_test
 from harness.kit import data, models, plots, recipes, stats, training
-from harness.engine.claim import AtLeast, Claim, Measured, Tier, claim_test
 
 SANDAL, SHIRT = 5, 6
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tasks(source: str, b_train: int):
     """((x_A, y_A), (x_B, y_B), (x_B_test, y_B_test), (x_A_test, y_A_test)): x float32 (n, 28, 28)."""
     d = data.get("fashion_mnist", source)
@@ -63,38 +63,45 @@ def transfer(source: str, seed: int, a_epochs: int, b_train: int) -> dict:
     on_a.compile(loss="binary_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=1e-4),
                  metrics=["accuracy"])
     on_a.fit(xb, yb, epochs=16, verbose=0)
-    accuracy = lambda m, x, y: 100 * m.evaluate(x, y, verbose=0)[1]  # noqa: E731
+    accuracy = lambda m, x, y: 100 * m.evaluate(x, y, verbose=0)[1]
     return {"a": accuracy(model_a, xat, yat), "scratch": accuracy(scratch, xbt, ybt),
             "on_a": accuracy(on_a, xbt, ybt)}
 
 
 
+DOCUMENT_GAIN = 99.25 - 97.2  # points: the cherry-picked configuration's gain the document retracts
+
+
 def transfer_gain(case):
-    """Paired gain B on A minus B from scratch (task B test accuracy, points) over seeds."""
+    """Paired gain B on A minus B from scratch (task B test accuracy, points) over seeds; details:
+    how many seeds reach the document's cherry-picked gain."""
     cfg = case.config
     runs = [transfer(cfg["source"], s, cfg["a_epochs"], cfg["b_train"]) for s in case.seeds]
     on_a, scratch = [r["on_a"] for r in runs], [r["scratch"] for r in runs]
+    gain = [a - b for a, b in zip(on_a, scratch)]
     figure = plots.points({"B from scratch": scratch, "B on A": on_a}, ylabel="task B test accuracy (%)",
-                          title=f"transfer_learning_cherry_pick: {len(case.seeds)} seeds",
-                          hline=(99.25, "document: B on A 99.25% (scratch 97.2%)"))
-    return Measured(estimate=stats.paired_difference(on_a, scratch), samples={"on_a": on_a, "scratch": scratch},
-                    details={"model_a_test_accuracy": [r["a"] for r in runs],
+                          title=f"transfer learning on a small dense net: {len(case.seeds)} seeds",
+                          hline=(99.25, "document's cherry-picked B on A: 99.25% (scratch 97.2%)"))
+    return Measured(estimate=stats.paired_difference(on_a, scratch),
+                    samples={"on_a": on_a, "scratch": scratch, "gain": gain},
+                    details={"seeds_reaching_document_gain": sum(g >= DOCUMENT_GAIN for g in gain),
+                             "model_a_test_accuracy": [r["a"] for r in runs],
                              "b_test_examples": len(tasks(cfg["source"], cfg["b_train"])[2][1])},
                     figure=figure)
 
 
 CLAIMS = [
-    Claim("transfer_learning_cherry_pick", "001", "2a. Transfer Learning with Keras", "330-381",
-          "This model's test accuracy is 99.25%, which means that transfer learning reduced the error "
-          "rate from 2.8% down to almost 0.7%! Are you convinced? You shouldn't be: I cheated!",
-          "Rule fixed before measuring: the document reports B on A 99.25% vs B from scratch 97.2%, a "
-          "gain of 2.05 points. Reproduced if the 95% Student-t interval of the mean paired gain "
-          "(B on A minus scratch, task B test accuracy in points, paired by seed) is >= 1.0 point "
-          "(half the document's gain: room for a different split and library); refuted if the whole "
-          "interval is below 1.0, which is what the document's own 'I cheated' predicts. 10 seeds. "
-          "Model A trains 20 epochs, the length of the notebook the document follows (a seed costs "
-          "under two minutes on a 2-core CPU, about 17 minutes in all: the nightly tier, beyond the full tier's 45 minutes).",
-          {"nightly": Tier(AtLeast(1.0), seeds=tuple(range(10)),
+    Claim("transfer_learning_cherry_pick_retracted", "001", "2a. Transfer Learning with Keras", "381",
+          "It turns out that transfer learning does not work very well with small dense networks",
+          "The document's final proposition, after it retracts its cherry-picked 99.25% ('I cheated': B on "
+          "A 99.25% vs B from scratch 97.2%, a gain of 2.05 points, found by trying many configurations). "
+          "'Does not work very well' = the mean paired gain (B on A minus scratch, task B test accuracy in "
+          "points, paired by seed) is under half the advertised gain: reproduced if the whole 95% "
+          "Student-t interval is <= 1.0 point, refuted if it lies wholly above. The retracted figure is "
+          "not judged (the document withdraws it); details count the seeds whose gain reaches it, and "
+          "the plot shows every seed. 10 seeds; model A trains 20 epochs, the length of the notebook the "
+          "document follows (the nightly tier: a seed costs about two minutes on a 2-core CPU).",
+          {"nightly": Tier(AtMost(1.0), seeds=tuple(range(10)),
                            config={"source": "load", "a_epochs": 20, "b_train": 200})},
           measure=transfer_gain,
           port="keras.models.Sequential(model_A.layers[:-1]) on a clone of A (clone_model + "
@@ -103,7 +110,11 @@ CLAIMS = [
                "architecture and A/B-from-scratch training (SGD learning_rate=1e-3, A 20 epochs, B 20 "
                "epochs) are the book notebook's, the document omits them; model A's test accuracy "
                "on task A is in details.",
-          document_value="B on A 99.25% vs B 97.2% (cherry-picked)"),
+          document_value="transfer learning does not work very well with small dense networks (its "
+                         "retracted, cherry-picked run: B on A 99.25% vs B 97.2%)",
+          post_hoc="replaces transfer_learning_cherry_pick (judged the retracted 99.25% figure, refuted) after "
+                   "its reported nightly run was seen; same runs, the rule's threshold mirrored (issue 20 item 5, "
+                   "this commit)"),
 ]
 
 test_claims = claim_test(CLAIMS)
