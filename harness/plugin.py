@@ -103,6 +103,9 @@ def pytest_configure(config):
         staging = scoreboard.staging()
         staging.mkdir(parents=True, exist_ok=True)
         (staging / "pid").write_text(str(os.getpid()))
+        if config.option.markexpr and "benchmark" in run.tiers and config.getoption("benchmark_json", None) is None:
+            (staging / "benchmark").mkdir(exist_ok=True)  # published beside the board it belongs to
+            config.option.benchmark_json = str(staging / "benchmark" / scoreboard.BENCHMARK_JSON)
         config.stash[SUMMARY] = {"started": scoreboard.now()}
     if not _controller(config):
         from harness.kit import device

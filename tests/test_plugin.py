@@ -527,3 +527,36 @@ def test_adding_a_behavioural_claim(tmp_path, run_settings):
         assert entry["measured_seeds"] == list(range(seeds)) and entry["statistics"] == "paired difference"
         assert entry["interval"]["n"] == seeds and entry["interval"]["low"] > 0.01
     assert not [e for e in page.entries(Snapshot.load(tmp_path))[1] if e["changed"]]  # step 4: commit
+
+
+TIMED_CLAIM = '''
+from harness.kit import stats
+from harness.engine.claim import AtLeast, Claim, Measured, Tier, claim_test
+
+
+def timed(case, benchmark):
+    benchmark.pedantic(lambda: sum(range(1000)), rounds=3)
+    return Measured(estimate=stats.mean([1.0, 1.1]))
+
+
+CLAIMS = [Claim("timed", "000", "s", "1", "q", "r", {"benchmark": Tier(AtLeast(0.0), (0, 1))}, measure=timed)]
+test_claims = claim_test(CLAIMS)
+'''
+
+
+def test_a_benchmark_run_publishes_its_own_pytest_benchmark_json(tmp_path):
+    """The benchmark board's pytest-benchmark JSON is written by the run of that board, and
+    replaces the one an earlier run left."""
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "test_timed.py").write_text(TIMED_CLAIM)
+    (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
+    (tmp_path / "benchmark").mkdir()
+    (tmp_path / "benchmark" / "pytest-benchmark.json").write_text('{"from": "an earlier run"}')
+    args = ["claims", "-m", "benchmark", "-p", "harness.plugin", "-p", "fake_claims_dir", "-p", "no:cacheprovider",
+            "--rootdir", str(tmp_path)]
+    rc, output = pytest_run(args, tmp_path, cwd=tmp_path, pythonpath=[tmp_path])
+    scores = board(tmp_path, tier="benchmark", partial=False)
+    timings = json.loads((tmp_path / "benchmark" / "pytest-benchmark.json").read_text())
+    assert scores["run"]["complete"] is True, output
+    assert [b["name"] for b in timings["benchmarks"]] == ["test_claims[timed-benchmark]"]
+    assert len(timings["benchmarks"][0]["stats"]["data"]) == 3

@@ -198,3 +198,18 @@ def test_git_state_of_this_repository(fresh_git_state):
     assert state["commit"] == head and len(head) >= 7
     assert isinstance(state["dirty"], list) and len(state["dirty"]) <= 20
     assert not [p for p in state["dirty"] if p.startswith("results/")]
+
+
+def test_every_file_beside_a_board_comes_from_its_run(tmp_path):
+    """pytest-benchmark's JSON is published with the benchmark board like a plot: a run that
+    wrote none leaves none behind from an earlier run."""
+    committed = tmp_path / "benchmark"
+    png(committed / scoreboard.BENCHMARK_JSON, b'{"from": "an earlier run"}')
+    scoreboard.publish(FAST, [entry("a")], run(True), {}, committed, scoreboard.staged_plots("benchmark"))
+    assert sorted(p.name for p in committed.iterdir()) == ["scoreboard.json"]
+    png(tmp_path / ".runs" / RUN / "benchmark" / scoreboard.BENCHMARK_JSON, b'{"from": "this run"}')
+    png(tmp_path / ".runs" / RUN / "benchmark" / "a.png", b"plot")
+    files = scoreboard.staged_plots("benchmark")
+    scoreboard.publish(FAST, [entry("a")], run(True), {}, committed, files)
+    assert (committed / scoreboard.BENCHMARK_JSON).read_bytes() == b'{"from": "this run"}'
+    assert sorted(p.name for p in committed.iterdir()) == ["a.png", scoreboard.BENCHMARK_JSON, "scoreboard.json"]

@@ -99,6 +99,9 @@ def run_id() -> str:
     return settings.current().run_id
 
 
+BENCHMARK_JSON = "pytest-benchmark.json"
+
+
 def staging(root: Path | None = None) -> Path:
     return (root or results_dir()) / ".runs" / run_id()
 
@@ -155,11 +158,15 @@ def staged_entries(root: Path | None = None) -> list:
             for line in p.read_text().splitlines() if line.strip()]
 
 
+RUN_FILES = ("*.png", BENCHMARK_JSON)  # what a run writes beside its scoreboard
+
+
 def publish(board: Board, entries: list, run: dict, environment: dict, target: Path, plots=(), **extra) -> dict:
-    """Write ``target/scoreboard.json`` from a run's entries and move the run's plots
-    (``plots``: PNG paths) in, replacing what ``target`` held. -> the board."""
+    """Write ``target/scoreboard.json`` from a run's entries and move the run's files
+    (``plots``: its PNGs and pytest-benchmark JSON) in, replacing what ``target`` held, so that
+    every file beside a scoreboard comes from its run. -> the board."""
     target.mkdir(parents=True, exist_ok=True)
-    for old in target.glob("*.png"):
+    for old in (f for pattern in RUN_FILES for f in target.glob(pattern)):
         old.unlink()
     for plot in plots:
         shutil.copyfile(plot, target / Path(plot).name)
@@ -170,7 +177,8 @@ def publish(board: Board, entries: list, run: dict, environment: dict, target: P
 
 
 def staged_plots(tier: str, root: Path | None = None) -> list:
-    return sorted((staging(root) / tier).glob("*.png"))
+    """The files this run wrote for ``tier``: plots, and pytest-benchmark's JSON (benchmark tier)."""
+    return sorted(f for pattern in RUN_FILES for f in (staging(root) / tier).glob(pattern))
 
 
 def finish_staging(root: Path | None = None) -> None:
