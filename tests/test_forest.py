@@ -73,6 +73,13 @@ def test_an_unparseable_part_is_marked_and_skipped_and_counted():
     assert [(r.claim, r.part) for r in found] == [("x", "a")] and found.skipped == 1 and found.claims == 1
 
 
+def test_a_positive_control_is_not_a_row_of_its_document():
+    entries = [{"id": cid, "document": "001", "verdict": REPRODUCED, "rule": ">= 1", "value": 2.0, "interval": None,
+                "evidence": "single run", **extra} for cid, extra in (("x", {}), ("k", {"control": "a published run"}))]
+    found = forest.rows(entries, "001")
+    assert [r.claim for r in found] == ["x"] and found.claims == 1
+
+
 # --- the signed distances ------------------------------------------------------------
 
 @pytest.mark.parametrize("rule,on", [(AtLeast(0.5), [0.5]), (AtMost(-2), [-2]), (AtLeast(1e9), [1e9]),

@@ -2,10 +2,12 @@
 against the baseline is computed when rendering, so accepting a verdict afterwards
 (``python -m harness.engine.baseline accept``) removes it from "changed" with no re-run; corrupt
 files are one-line usage errors."""
+import shutil
+
 import pytest
 
 from harness.engine import baseline, scoreboard
-from harness.views import page, report
+from harness.views import forest, page, report
 from harness.views.results import Snapshot
 from harness.settings import Board
 
@@ -72,3 +74,20 @@ def test_as_written_failures_are_counted_by_cause(tmp_path, run_settings):
     scoreboard.publish(Board("tensorflow", "fast"), entries, run, {}, tmp_path / "fast")
     lines = report.as_written(Snapshot.load(tmp_path))
     assert lines[-1] == f"- **fast**: {wrong}: 1 (b); {changed}: 1 (a)"
+
+
+def test_the_committed_results_render_a_page_under_1_mb(tmp_path, run_settings):
+    """The page holds a summary (the last runs of each claim are in its board's details.js):
+    rendered again from the committed scoreboards, history and forest plots, it stays small."""
+    committed = scoreboard.ROOT / "results"
+    if not (committed / "history.jsonl").exists():
+        pytest.skip("no committed results")
+    for path in committed.rglob("*"):
+        if path.name in ("scoreboard.json", "history.jsonl") or path.name.startswith("forest-") and path.suffix == ".svg":
+            (tmp_path / path.relative_to(committed)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, tmp_path / path.relative_to(committed))
+    run_settings(results=tmp_path)
+    snapshot = Snapshot.load(tmp_path)
+    page.write(snapshot, forest.write(snapshot, redraw=()))
+    assert (tmp_path / "index.html").stat().st_size < 1_000_000
+    assert (committed / "index.html").stat().st_size < 1_000_000

@@ -198,10 +198,12 @@ def _part_data(entry: dict, part: Part):
 
 def rows(board_entries, document: str) -> Rows:
     """The forest's rows for ``document`` in one board's entries (a scoreboard's "claims"
-    dict, or a list of entries), in claim id order, parts in the rule's order."""
+    dict, or a list of entries; positive controls left out), in claim id order, parts in the
+    rule's order."""
     entries = board_entries.values() if isinstance(board_entries, dict) else board_entries
     out = Rows()
-    for e in sorted((e for e in entries if e.get("document") == document and e.get("verdict") in JUDGED),
+    for e in sorted((e for e in entries if e.get("document") == document and e.get("verdict") in JUDGED
+                     and not e.get("control")),
                     key=lambda e: e["id"]):
         parts = parse(e.get("rule", ""))
         if all(p.kind == EXACT for p in parts):

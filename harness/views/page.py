@@ -1,222 +1,199 @@
-"""``results/index.html``: the review page, one self-contained static file (no server,
-no network: the data is embedded as JSON, the plots are the PNGs beside it).
+"""``results/index.html``: the review page, static files that open from the file system
+(no server, no network), rendered from a results snapshot (harness/views/results.py).
 
-On top the verdict counts per document and tier, the forest plots (harness/views/forest.py:
-each judged claim's interval against its threshold, per document and board, as inline
-SVGs whose row labels open the claim), then what changed (against the
-accepted baseline, and between the tier's last two runs in the history), then every
-claim with filters (document, tier, verdict, backend, changed) and, on a click, its
-quote, citation, rule, reason, per-seed values, interval, run provenance, plot and
-its verdict and value over the runs in the history.
+The page (harness/views/page.html, its data embedded as JSON) holds a summary: what changed
+since each board's previous run and against the accepted baselines, the verdict counts per
+document and board, and one row per claim with its verdict on every board. What a claim's
+row opens (quote, rule, reason, per-seed values, intervals, provenance, plot, its last
+HISTORY_RUNS runs) and the forest plots (harness/views/forest.py) are in one script per board
+beside it, ``results/<board>/details.js``, loaded when first needed: ``<script src>``
+loads from ``file://`` where fetch() does not. So the page's size grows with the number of
+claims, not with the history.
 """
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from harness.engine import baseline, scoreboard
-from harness.views import history
 from harness.engine.claim import DOCUMENTS
-from harness.views.results import VERDICTS, Snapshot
-from harness.settings import BOARDS
+from harness.kit.plots import VERDICT_COLOURS
+from harness.settings import BOARDS, Board
+from harness.views import history
+from harness.views.results import VERDICTS, Snapshot, failures
 
-TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>textbook-claims: results</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;max-width:1200px}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
-.reproduced{color:#176}.refuted{color:#a11}.inconclusive{color:#a60}.error{color:#a11;font-weight:bold}
-.skipped,.excluded{color:#777}.changed{background:#ffd}#claims tr{cursor:pointer}
-#detail{border:1px solid #888;padding:.5em 1em;margin-top:1em}#detail img{max-width:100%}
-label{margin-right:1em}pre{white-space:pre-wrap}
-#forest svg{max-width:100%;height:auto}#forest a{cursor:pointer}
-</style></head><body>
-<h1>textbook-claims: results</h1>
-<p id="provenance"></p>
-<h2>Verdicts per document and tier</h2><table id="counts"></table>
-<h2>Forest plots</h2>
-<p>Each judged claim's interval (a single run: a hollow dot) against its own threshold, one row per
-threshold part of its rule: the signed distance to the threshold in units of the threshold (a band's:
-of its width), &gt; 0 on the claim's side. Click a row's label for the claim.</p>
-<label>document · board <select id="forest-select"></select></label>
-<div id="forest"></div>
-<h2>What changed</h2><ul id="changes"></ul>
-<h2>Claims</h2>
-<div id="filters"></div>
-<p><span id="shown"></span> claims shown</p>
-<table id="claims"><thead><tr><th>claim</th><th>tier</th><th>document</th><th>verdict</th><th>measured</th><th>change</th></tr></thead><tbody></tbody></table>
-<div id="detail" hidden></div>
-<script id="data" type="application/json">__DATA__</script>
-<script>
-"use strict";
-const DATA = JSON.parse(document.getElementById("data").textContent);
-const VERDICTS = DATA.verdicts, ENTRIES = DATA.entries;
-const el = (tag, attrs = {}, text = "") => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== "") e.textContent = text;
-  return e;
-};
-const fmt = v => typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(4))
-  : Array.isArray(v) ? "[" + v.slice(0, 8).map(fmt).join(", ") + (v.length > 8 ? ", …" : "") + "]"
-  : v && typeof v === "object" ? Object.entries(v).map(([k, x]) => k + " " + fmt(x)).join(", ")
-  : String(v);
-const measured = e => {
-  if (e.verdict === "skipped" || e.verdict === "error") return e.message || "";
-  let text = fmt(e.value);
-  const iv = e.interval;
-  if (iv && "low" in iv) text += ` (${iv.confidence} CI [${fmt(iv.low)}, ${fmt(iv.high)}], n=${iv.n})`;
-  else if (iv) text += " (CIs: " + Object.entries(iv).map(([k, x]) => `${k} [${fmt(x.low)}, ${fmt(x.high)}]`).join("; ") + ")";
-  else if (e.evidence === "single run") text += " (single run)";
-  return text;
-};
-document.getElementById("provenance").textContent = DATA.tiers.map(t => {
-  const r = t.run;
-  return r.id ? `${t.tier}: run ${r.id}, commit ${r.commit}${r.dirty && r.dirty.length ? " (uncommitted changes)" : ""}, `
-    + `${r.complete ? "complete" : "partial"}, finished ${r.finished}, ${t.device}` : `${t.tier}: no run`;
-}).join(" · ");
+TEMPLATE = Path(__file__).with_name("page.html")
+DETAILS = "details.js"
+HISTORY_RUNS = 10
+# Scoreboard fields a claim's details leave out: large, or frozen by older runs.
+LEFT_OUT = ("details", "recipes", "baseline", "change")
+# kind of change: (its heading on the first screen, its note on the claim), in the page's order.
+KINDS = {
+    "accepted": ("Verdict differs from the accepted baseline", "verdict differs from the accepted {}"),
+    "flipped": ("Flipped since the previous run", "flipped since the previous run: {}"),
+    "drifted": ("Drifted since the previous run", "drifted since the previous run: {}"),
+    "stopped": ("Stopped running", "stopped running: {}"),
+    "rule": ("Rule changed since the previous run", "rule changed since the previous run: {}"),
+    "new": ("New since the previous run", "new since the previous run"),
+    "unaccepted": ("No accepted verdict yet", "no accepted verdict in {}: review and accept it"),
+}
+# A result's fields the page takes from its claim and board instead.
+SAID = ("id", "board", "tier", "backend", "document", "control", "changed")
 
-const counts = document.getElementById("counts");
-const head = el("tr"); ["document", "tier", ...VERDICTS].forEach(h => head.append(el("th", {}, h))); counts.append(head);
-for (const doc of DATA.documents) for (const t of DATA.tiers) {
-  const group = ENTRIES.filter(e => e.document === doc && e.tier === t.tier);
-  if (!group.length) continue;
-  const row = el("tr"); row.append(el("td", {}, doc), el("td", {}, t.tier));
-  for (const v of VERDICTS) row.append(el("td", {"data-count": `${doc}/${t.tier}/${v}`}, String(group.filter(e => e.verdict === v).length)));
-  counts.append(row);
-}
 
-const forestSelect = document.getElementById("forest-select"), forestBox = document.getElementById("forest");
-DATA.forests.forEach(f => forestSelect.append(el("option", {value: `${f.document} ${f.board}`}, `${f.document} · ${f.board} (${f.rows} rows)`)));
-function showForest() {
-  const f = DATA.forests.find(f => `${f.document} ${f.board}` === forestSelect.value);
-  forestBox.innerHTML = f ? f.svg : "<p>No judged claim with a threshold in a complete scoreboard.</p>";
-  forestBox.dataset.document = f ? f.document : ""; forestBox.dataset.board = f ? f.board : "";
-}
-forestSelect.addEventListener("change", showForest);
-forestBox.addEventListener("click", ev => {
-  const a = ev.target.closest("a");
-  if (!a) return;
-  ev.preventDefault();
-  const id = (a.getAttribute("href") || a.getAttribute("xlink:href") || "").replace(/^#/, "");
-  const e = ENTRIES.find(x => x.id === id && x.tier === forestBox.dataset.board);
-  if (e) detail(e);
-});
-showForest();
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
-const changes = document.getElementById("changes");
-const changed = ENTRIES.filter(e => e.changed);
-for (const e of changed) changes.append(el("li", {}, `${e.id} (${e.tier}): ${e.changes.join("; ")}`));
-if (!changed.length) changes.append(el("li", {}, "nothing: every verdict is the accepted one and no claim moved since the previous run"));
 
-const filters = {document: DATA.documents, tier: DATA.tiers.map(t => t.tier), verdict: VERDICTS,
-                 backend: [...new Set(ENTRIES.map(e => e.backend))], changed: ["yes", "no"]};
-const box = document.getElementById("filters");
-for (const [name, values] of Object.entries(filters)) {
-  const label = el("label", {}, name + " "); const select = el("select", {id: "filter-" + name});
-  select.append(el("option", {value: ""}, "all"));
-  values.forEach(v => select.append(el("option", {value: v}, v)));
-  select.addEventListener("change", render); label.append(select); box.append(label);
-}
-function render() {
-  const want = Object.fromEntries(Object.keys(filters).map(k => [k, document.getElementById("filter-" + k).value]));
-  const body = document.querySelector("#claims tbody"); body.replaceChildren();
-  const shown = ENTRIES.filter(e => (!want.document || e.document === want.document) && (!want.tier || e.tier === want.tier)
-    && (!want.verdict || e.verdict === want.verdict) && (!want.backend || e.backend === want.backend)
-    && (!want.changed || (e.changed ? "yes" : "no") === want.changed));
-  for (const e of shown) {
-    const row = el("tr", {"data-claim": e.id, "data-tier": e.tier, class: e.changed ? "changed" : ""});
-    row.append(el("td", {}, e.id), el("td", {}, e.tier), el("td", {}, e.document),
-               el("td", {class: e.verdict}, e.verdict + (e.evidence === "single run" ? " (single run)" : "")
-                                                   + (e.post_hoc ? " (post hoc)" : "")),
-               el("td", {}, measured(e)), el("td", {}, e.changes.join("; ")));
-    row.addEventListener("click", () => detail(e));
-    body.append(row);
-  }
-  document.getElementById("shown").textContent = String(shown.length);
-}
-function detail(e) {
-  const d = document.getElementById("detail"); d.hidden = false; d.replaceChildren();
-  d.append(el("h3", {}, `${e.id} (${e.tier})`), el("p", {}, `${e.citation}: «${e.quote}»`));
-  const rows = [["verdict", e.verdict], ["accepted (baseline, as it is now)", e.accepted ?? "none yet"], ["measured", measured(e)],
-    ["rule", e.rule], ["why this rule", e.reason], ["ported to Keras 3", e.port],
-    ["changed after a reported run (post hoc)", e.post_hoc || ""], ["seeds", fmt(e.seeds)],
-    ["per seed", e.samples == null ? "" : JSON.stringify(e.samples)], ["interval", e.interval == null ? "none" : JSON.stringify(e.interval)],
-    ["dropped", e.dropped && e.dropped.length ? `${fmt(e.dropped)} (${e.drop})` : ""],
-    ["run", `${e.run} at commit ${e.commit}${e.dirty ? " (uncommitted changes)" : ""}, ${e.device}, options ${JSON.stringify(e.options)}`]];
-  const table = el("table");
-  for (const [k, v] of rows) if (v) { const r = el("tr"); r.append(el("th", {}, k), el("td", {}, v)); table.append(r); }
-  d.append(table);
-  if (e.history && e.history.length) {
-    d.append(el("h4", {}, "Over runs (results/history.jsonl)"));
-    const past = el("table", {id: "history"}); const top = el("tr");
-    ["finished", "commit", "verdict", "value", "interval"].forEach(h => top.append(el("th", {}, h))); past.append(top);
-    for (const r of e.history) {
-      const row = el("tr");
-      [r.time, r.commit, r.verdict, fmt(r.value), r.interval ? `[${fmt(r.interval[0])}, ${fmt(r.interval[1])}]` : ""]
-        .forEach(v => row.append(el("td", {}, v)));
-      past.append(row);
-    }
-    d.append(past);
-  }
-  if (e.plot) d.append(el("img", {src: e.plot, alt: e.id + " plot", id: "plot"}));
-  d.scrollIntoView();
-}
-render();
-</script></body></html>
-"""
+def relative_move(a, b) -> float:
+    """The largest relative move between two values (numbers, or lists and dicts of them)."""
+    if _number(a) and _number(b):
+        return abs(b - a) / max(abs(a), 1e-300) if a != b else 0.0
+    if isinstance(a, dict) and isinstance(b, dict):
+        return max((relative_move(a[k], b[k]) for k in a.keys() & b.keys()), default=0.0)
+    if isinstance(a, list) and isinstance(b, list):
+        return max((relative_move(x, y) for x, y in zip(a, b)), default=0.0)
+    return 0.0
+
+
+def board_changes(snapshot: Snapshot, board: Board) -> list:
+    """[{kind, id, board, what, size}]: the board's changes against the accepted baseline (as it
+    is now) and since its previous run in the history (history.compare: real drifts only, with
+    size, the largest relative move of the value)."""
+    since = snapshot.since_previous(board)
+    claims = snapshot.claims(board)
+    previous = {}
+    if since:
+        older = history.runs(snapshot.records, board)[-2]
+        previous = {r["id"]: r for r in history.of(snapshot.records, board) if r["run"] == older}
+    found = [("flipped", cid, f"{a} -> {b}", None) for cid, a, b in since.get("flipped", [])]
+    found += sorted((("drifted", cid, how, relative_move(previous[cid].get("value"), claims[cid].get("value")))
+                     for cid, how in since.get("drifted", [])), key=lambda c: -c[3])
+    found += [("stopped", cid, why, None) for cid, why in since.get("stopped", [])]
+    found += [("rule", cid, f"{a} -> {b}", None) for cid, a, b in since.get("rule_changed", [])]
+    found += [("new", cid, "", None) for cid in since.get("new", [])]
+    for e in claims.values():
+        change = snapshot.change(board, e)
+        if change == baseline.CHANGED:
+            found.append(("accepted", e["id"], snapshot.accepted_verdict(board, e), None))
+        elif change == baseline.NEW and snapshot.accepted[board.backend]:
+            found.append(("unaccepted", e["id"], snapshot.baselines[board.backend].name, None))
+    return [{"kind": k, "id": cid, "board": board.label, "what": what, "size": size} for k, cid, what, size in found]
+
+
+def boards(snapshot: Snapshot) -> list:
+    """The boards with claims, in BOARDS' order."""
+    return [b for b in BOARDS if snapshot.claims(b)]
 
 
 def entries(snapshot: Snapshot) -> tuple[list, list]:
-    """-> (tier summaries, claim entries with 'changes' and 'changed' added): against the
-    baselines as they are now, and since the board's previous run in the history."""
-    tiers, out = [], []
-    for board in BOARDS:
+    """-> (board summaries, one result per claim and board): its verdict, marks, the accepted
+    verdict and ``changes``, the notes of its changes (KINDS' order), ``changed`` if any."""
+    summaries, out = [], []
+    for board in boards(snapshot):
         scores = snapshot.boards[board]
-        if not scores["claims"]:
-            continue
-        tiers.append({"tier": board.label, "run": scores.get("run", {}),
-                      "device": scores.get("environment", {}).get("device", "")})
-        since = snapshot.since_previous(board)
+        summaries.append({"label": board.label, "backend": board.backend, "tier": board.tier,
+                          "run": scores.get("run", {}), "environment": scores.get("environment", {})})
         notes = {}
-        for cid, a, b in since.get("flipped", []):
-            notes.setdefault(cid, []).append(f"flipped since the previous run: {a} -> {b}")
-        for cid, how in since.get("drifted", []):
-            notes.setdefault(cid, []).append(f"drifted since the previous run: {how}")
-        for cid, a, b in since.get("rule_changed", []):
-            notes.setdefault(cid, []).append(f"rule changed since the previous run: {a} -> {b}")
-        for cid, why in since.get("stopped", []):
-            notes.setdefault(cid, []).append(f"stopped running: {why}")
-        by_claim = {}
-        for r in history.of(snapshot.records, board):
-            by_claim.setdefault(r["id"], []).append(r)
+        for c in sorted(board_changes(snapshot, board), key=lambda c: list(KINDS).index(c["kind"])):
+            notes.setdefault(c["id"], []).append(KINDS[c["kind"]][1].format(c["what"]))
         for e in scores["claims"].values():
-            changes = list(notes.get(e["id"], []))
-            change = snapshot.change(board, e)
-            if change == baseline.CHANGED:
-                changes.insert(0, f"verdict differs from the accepted {snapshot.accepted_verdict(board, e)}")
-            elif change == baseline.NEW and snapshot.accepted[board.backend]:
-                changes.insert(0, f"no accepted verdict in {snapshot.baselines[board.backend].name}: review and accept it")
-            past = [{"run": r["run"], "time": r["time"], "commit": r["commit"], "verdict": r["verdict"],
-                     "value": r.get("value"), "interval": r.get("interval")}
-                    for r in by_claim.get(e["id"], [])]
-            shown = {k: v for k, v in e.items() if k not in ("change", "baseline")}  # frozen by older runs
-            out.append({**shown, "tier": board.label, "backend": board.backend,
-                        "accepted": snapshot.accepted_verdict(board, e),
-                        "changes": changes, "changed": bool(changes), "history": past})
-    return tiers, out
+            changes = notes.get(e["id"], [])
+            out.append({"id": e["id"], "board": board.label, "tier": board.tier, "backend": board.backend,
+                        "document": e.get("document", ""), "verdict": e["verdict"], "evidence": e.get("evidence", ""),
+                        "post_hoc": e.get("post_hoc") or "", "control": e.get("control") or "",
+                        "power": e.get("power"), "accepted": snapshot.accepted_verdict(board, e),
+                        "changes": changes, "changed": bool(changes)})
+    return summaries, out
+
+
+def claims(snapshot: Snapshot, results: list) -> dict:
+    """{claim id: {document, citation, quote, control, results: {board label: result}}}, the
+    claim's fields from its first board, each result less what its claim and board say and
+    its empty fields."""
+    out = {}
+    for board in boards(snapshot):
+        for e in snapshot.claims(board).values():
+            out.setdefault(e["id"], {"document": e.get("document", ""), "citation": e.get("citation", ""),
+                                     "quote": e.get("quote", ""), "control": e.get("control") or "", "results": {}})
+    for r in results:
+        out[r["id"]]["results"][r["board"]] = {k: v for k, v in r.items() if k not in SAID and v not in ("", None, [])}
+    return out
+
+
+def first_screen(snapshot: Snapshot) -> list:
+    """[{kind, title, items}]: every board's changes grouped by kind (KINDS' order), then the
+    post-hoc marks."""
+    found = [c for b in boards(snapshot) for c in board_changes(snapshot, b)]
+    groups = [{"kind": k, "title": title, "items": [c for c in found if c["kind"] == k]}
+              for k, (title, _) in KINDS.items()]
+    marks = [{"kind": "post_hoc", "id": e["id"], "board": b.label, "what": e["post_hoc"], "size": None}
+             for b in boards(snapshot) for e in snapshot.claims(b).values() if e.get("post_hoc")]
+    groups.append({"kind": "post_hoc", "title": "Post-hoc marks (changed after a reported run)", "items": marks})
+    return [g for g in groups if g["items"]]
+
+
+def _part(record: dict) -> str:
+    """The part a sparkline follows: '' for a number, else the value's first numeric key."""
+    value = record.get("value")
+    return next((k for k in sorted(value) if _number(value[k])), "") if isinstance(value, dict) else ""
+
+
+def series(records: list) -> dict:
+    """A claim's last HISTORY_RUNS records on one board: {part, runs: [{time, commit, verdict,
+    y, low, high}]}, y the value (or its ``part``), low and high its interval's."""
+    recent = records[-HISTORY_RUNS:]
+    part = _part(recent[-1])
+    runs = []
+    for r in recent:
+        value, interval = r.get("value"), r.get("interval")
+        if part:
+            value = value.get(part) if isinstance(value, dict) else None
+            interval = interval.get(part) if isinstance(interval, dict) else None
+        low, high = interval if isinstance(interval, list) else (None, None)
+        runs.append({"time": r["time"], "commit": r["commit"], "verdict": r["verdict"],
+                     "y": value if _number(value) else None, "low": low, "high": high})
+    return {"part": part, "runs": runs}
+
+
+def details(snapshot: Snapshot, board: Board, forests: dict) -> dict:
+    """What ``board``'s details.js holds: its run and environment, each claim's entry (less
+    LEFT_OUT, with its failures and history series) and its forest plots {document: svg}."""
+    scores = snapshot.boards[board]
+    past = {}
+    for r in history.of(snapshot.records, board):
+        past.setdefault(r["id"], []).append(r)
+    return {"run": scores.get("run", {}), "environment": scores.get("environment", {}),
+            "claims": {cid: {**{k: v for k, v in e.items() if k not in LEFT_OUT}, "failures": failures(e),
+                             "history": series(past[cid]) if cid in past else None}
+                       for cid, e in scores["claims"].items()},
+            "forests": {d: svg for (b, d), svg in forests.items() if b == board.label}}
+
+
+def _json(value) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(value, sort_keys=True, default=str).replace("</", "<\\/")
 
 
 def write(snapshot: Snapshot, forests: dict | None = None) -> Path:
-    """forests: {(board label, document): inline SVG} (harness/views/forest.py), shown in the
-    page's "Forest plots" section."""
-    tiers, claim_entries = entries(snapshot)
+    """Write index.html and each board's details.js (removing those of boards now empty).
+    forests: {(board label, document): inline SVG} (harness/views/forest.py)."""
+    forests = forests or {}
+    for board in BOARDS:
+        path = snapshot.root / board.label / DETAILS
+        if snapshot.claims(board):
+            text = f"(window.CLAIM_DETAILS ||= {{}})[{json.dumps(board.label)}] = {_json(details(snapshot, board, forests))};\n"
+            scoreboard.atomic_write(path, lambda tmp, text=text: Path(tmp).write_text(text))
+        else:
+            path.unlink(missing_ok=True)
+    summaries, results = entries(snapshot)
     order = {b.label: i for i, b in enumerate(BOARDS)}
-    data = {"verdicts": list(VERDICTS), "documents": list(DOCUMENTS), "tiers": tiers,
-            "entries": sorted(claim_entries, key=lambda e: (e["document"], e["id"], e["tier"])),
-            "forests": [{"board": b, "document": d, "rows": svg.count("<a "), "svg": svg}
-                        for (b, d), svg in sorted((forests or {}).items(), key=lambda kv: (kv[0][1], order[kv[0][0]]))]}
-    text = json.dumps(data, sort_keys=True, default=str).replace("</", "<\\/")
+    data = {"verdicts": list(VERDICTS), "colours": VERDICT_COLOURS, "documents": list(DOCUMENTS),
+            "boards": summaries, "claims": claims(snapshot, results), "changes": first_screen(snapshot),
+            "forests": [{"board": b, "document": d, "rows": svg.count("<a ")}
+                        for (b, d), svg in sorted(forests.items(), key=lambda kv: (kv[0][1], order[kv[0][0]]))]}
     path = snapshot.root / "index.html"
-    scoreboard.atomic_write(path, lambda tmp: Path(tmp).write_text(TEMPLATE.replace("__DATA__", text)))
+    text = TEMPLATE.read_text().replace("__DATA__", _json(data))
+    scoreboard.atomic_write(path, lambda tmp: Path(tmp).write_text(text))
     return path

@@ -11,7 +11,7 @@ from pathlib import Path
 from harness.engine import baseline, inventory, scoreboard
 from harness.views import forest, page
 from harness.engine.claim import DOCUMENTS, EXCLUDED
-from harness.views.results import TESTED, VERDICTS, Snapshot  # noqa: F401  (Snapshot: report.Snapshot.load)
+from harness.views.results import TESTED, VERDICTS, Snapshot, failures  # noqa: F401  (Snapshot: report.Snapshot.load)
 from harness.settings import BACKENDS, BOARDS, ROOT, TIERS, Board
 
 FRAMEWORK_NOTES = ROOT / "claims" / "backend_differences.json"
@@ -106,9 +106,7 @@ def across_backends(snapshot: Snapshot) -> list:
 def failure_causes(entry: dict) -> set:
     """The causes an as-written claim recorded for the failures of the document's code
     (harness/kit/failures.py: ``details.failure``, one per snippet or one in all)."""
-    failure = (entry.get("details") or {}).get("failure")
-    found = failure.values() if isinstance(failure, dict) and "cause" not in failure else [failure]
-    return {f["cause"] for f in found if isinstance(f, dict) and f.get("cause")}
+    return {f["cause"] for f in failures(entry).values()}
 
 
 def as_written(snapshot: Snapshot) -> list:

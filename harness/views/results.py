@@ -28,6 +28,14 @@ def baseline_path(backend: str) -> Path:
     return ROOT / "claims" / ("baseline.json" if backend == "tensorflow" else f"baseline-{backend}.json")
 
 
+def failures(entry: dict) -> dict:
+    """{snippet ('' for one in all): {cause, type, message}}: the failures of the document's
+    code an as-written claim recorded (harness/kit/failures.py: ``details.failure``)."""
+    failure = (entry.get("details") or {}).get("failure")
+    found = failure if isinstance(failure, dict) and "cause" not in failure else {"": failure}
+    return {k: f for k, f in found.items() if isinstance(f, dict) and f.get("cause")}
+
+
 @dataclass(frozen=True)
 class Snapshot:
     root: Path
