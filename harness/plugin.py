@@ -239,7 +239,7 @@ def judge(request):
     def _judge(measured):
         if request.node.stash.get(JUDGED, False):
             raise RuntimeError(f"{case.id}: judge() called twice")
-        judgement = judging.judge(case, measured)
+        judgement = judging.judge(case, measured, recipes.seeds_read())
         entry = _entry(case, judgement.verdict, request.node.nodeid, **judgement.fields,
                        evidence=judgement.evidence, message=judgement.message,
                        seconds=round(time.perf_counter() - start, 3))

@@ -55,6 +55,17 @@ def test_an_estimate_needs_one_value_per_measured_seed():
     assert got.fields["measured_seeds"] == [0, 1] and got.fields["dropped"] == [2]
 
 
+def test_the_trainings_read_must_be_the_tiers_seeds():
+    """A measurement that trained other seeds than the tier's (or left some out) is a bug."""
+    with pytest.raises(MisusedMeasurement, match=r"trained with seeds \[0\], the tier declares \[0, 1, 2\]"):
+        judge(case(), Measured(estimate=stats.mean(SAMPLES)), trained_seeds=[0])
+    with pytest.raises(MisusedMeasurement, match=r"trained with seeds \[0, 1, 2, 7\]"):
+        judge(case(), Measured(estimate=stats.mean(SAMPLES)), trained_seeds=[0, 1, 2, 7])
+    got = judge(case(), Measured(estimate=stats.mean(SAMPLES)), trained_seeds=[0, 1, 2])
+    assert got.fields["trained_seeds"] == [0, 1, 2]
+    assert "trained_seeds" not in judge(case(), Measured(estimate=stats.mean(SAMPLES))).fields
+
+
 def test_one_seed_is_a_single_run_with_its_point_and_no_interval():
     got = judge(case(seeds=(0,)), Measured(estimate=stats.paired_difference([1.5], [1.0])))
     assert (got.verdict, got.evidence, got.fields["value"], got.fields["interval"]) == (

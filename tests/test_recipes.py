@@ -66,6 +66,7 @@ def test_each_distinct_recipe_trains_once_per_run(tmp_path, options):
         assert scores["run"]["complete"] and scores["run"]["recipes_trained_twice"] == {}
         entries = scores["claims"].values()
         assert len(entries) == 6 and all(len(e["recipes"]) == 2 for e in entries)
+        assert all(e["trained_seeds"] == [0, 1] for e in entries)  # what each measurement trained
         assert {r["recipe"] for e in entries for r in e["recipes"]} == set(scores["recipes"])
         for what in scores["recipes"].values():
             assert what["recipe"] == "tiny_recipes.train" and what["arguments"]["epochs"] == 3

@@ -113,8 +113,10 @@ def estimated(case: Case, measured: Measured) -> Measured:
     return dataclasses.replace(measured, value=value, interval=interval)
 
 
-def check(case: Case, measured) -> None:
-    """MisusedMeasurement if ``measured`` breaks the contract of its case."""
+def check(case: Case, measured, trained_seeds=()) -> None:
+    """MisusedMeasurement if ``measured`` breaks the contract of its case. trained_seeds: the
+    seeds of the trainings it read (harness/kit/recipes.py), when it read any: exactly the
+    tier's declared seeds."""
     if not isinstance(measured, Measured):
         raise MisusedMeasurement(f"{case.id}: the measuring function returned {type(measured).__name__}, "
                                  "not Measured")
@@ -131,15 +133,18 @@ def check(case: Case, measured) -> None:
                                      f"needs {case.confidence:.4g} (harness.engine.claim.Case.confidence)")
     if measured.dropped and not case.claim.tiers[case.tier].drop:
         raise MisusedMeasurement(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
+    if trained_seeds and set(trained_seeds) != set(case.seeds):
+        raise MisusedMeasurement(f"{case.id}: trained with seeds {sorted(trained_seeds)}, the tier declares "
+                                 f"{list(case.seeds)}: measure every declared seed and no other")
     undeclared = sorted(set(measured.dropped) - set(case.seeds))
     if undeclared:
         raise MisusedMeasurement(f"{case.id}: dropped seeds {undeclared} are not among the tier's seeds")
 
 
-def judge(case: Case, measured: Measured) -> Judgement:
+def judge(case: Case, measured: Measured, trained_seeds=()) -> Judgement:
     """The verdict of ``case`` on ``measured``: an error for a non-finite measurement, else
     the rule's. Raises MisusedMeasurement (see ``check``)."""
-    check(case, measured)
+    check(case, measured, trained_seeds)
     measured = estimated(case, measured)
     points = [iv.point for iv in intervals(measured.interval).values()]
     if not (finite(measured.value) and finite(points)):
@@ -150,6 +155,7 @@ def judge(case: Case, measured: Measured) -> Judgement:
         "value": plain(measured.value), "interval": _json_interval(measured.interval),
         "samples": plain(measured.samples), "details": plain(measured.details or {}),
         "dropped": plain(measured.dropped), "drift_tolerance": drift_tolerance(case.rule),
+        **({"trained_seeds": plain(list(trained_seeds))} if trained_seeds else {}),
         **({"measured_seeds": measured_seeds(case, measured), "statistics": _statistics(measured.estimate)}
            if measured.estimate is not None else {})})
 

@@ -62,7 +62,7 @@ def shared(train):
             memo[digest] = _train_or_load(store=folder(), digest=digest, text=text,
                                           train=lambda: train(*args, **kwargs))
         result, trained_here = memo[digest]
-        _READ.append((digest, trained_here))
+        _READ.append((digest, trained_here, bound.arguments.get("seed")))
         return result
     return recipe
 
@@ -97,7 +97,13 @@ def read() -> list:
     """The recipes read since the running test began, each once: [{"recipe": digest,
     "trained_here": whether this process trained it}] (the scoreboard's "recipes" say what
     each digest is)."""
-    return [{"recipe": d, "trained_here": t} for d, t in dict(_READ).items()]
+    return [{"recipe": d, "trained_here": t} for d, t in {d: t for d, t, _ in _READ}.items()]
+
+
+def seeds_read() -> list:
+    """The ``seed`` arguments of the recipes read since the running test began: the seeds
+    its measurement actually trained with (judging checks them against the tier's)."""
+    return sorted({seed for _, _, seed in _READ if seed is not None})
 
 
 def trained_twice(entries: list) -> dict:
