@@ -74,9 +74,10 @@ def test_each_kind_is_a_small_json_spec_that_draws_the_same_after_a_round_trip(k
     claim_axes = len(fig.axes) - len(plots.drawn_parts(entry))
     assert claim_axes == {"per_layer_panels": 2, "seeds_and_curves": 2}.get(kind, 1)
     assert any(t.get_text().startswith(spec["title"]) for t in texts(fig))  # the claim's title, unwrapped here
-    scoreboard.save_figure(fig, tmp_path / "c.png")
+    plots.plt.close(fig)
+    plots.save(entry, tmp_path / "c.png")
     with Image.open(tmp_path / "c.png") as png:
-        assert png.size[0] >= 6 * 80
+        assert png.size[0] >= 6 * 80 and png.text["Verdict"] == "refuted"
 
 
 def test_a_histogram_keeps_edges_and_counts_not_samples():

@@ -419,5 +419,7 @@ def metadata(entry: dict) -> dict:
 
 
 def save(entry: dict, path) -> None:
-    """Draw ``entry``'s plot and save it as the PNG ``path``, with its ``metadata``."""
-    scoreboard.save_figure(draw(entry), path, metadata=metadata(entry))
+    """Draw ``entry``'s plot and save it as the PNG ``path`` (64 colours), with its ``metadata``."""
+    fig = draw(entry)
+    scoreboard.atomic_write(path, lambda tmp: style.save_png(fig, tmp, style.DPI, metadata(entry)))
+    plt.close(fig)

@@ -1,6 +1,7 @@
 """The one look of every plot (the claims' plots, harness/kit/plots.py, and the forest plots,
 harness/views/forest.py): fonts and sizes, the six verdicts' colours, titles wrapped to fit
-their width, legends outside the data."""
+their width, legends outside the data, PNGs of 64 colours."""
+import io
 import textwrap
 
 VERDICT_COLOURS = {"reproduced": "#1a9641", "refuted": "#d7191c", "inconclusive": "#e69500",
@@ -10,6 +11,7 @@ ALPHA_SIDE = 0.06
 REFERENCE = "#333333"  # thresholds and reference lines (dashed)
 PANEL = (6.0, 3.2)  # one claim panel, inches (width, height)
 TITLE_SIZE, LABEL_SIZE, SMALL_SIZE = 10, 9, 8  # points
+DPI = 80  # a claim's plot
 
 RC = {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Arial"], "font.size": LABEL_SIZE,
       "axes.titlesize": TITLE_SIZE, "axes.labelsize": LABEL_SIZE, "xtick.labelsize": SMALL_SIZE,
@@ -43,3 +45,17 @@ def legend(fig, axes) -> None:
     if found:  # as many columns as the longest label leaves room for (a handle is about 4 characters)
         columns = int(width(fig) * 72 / (0.6 * SMALL_SIZE * (max(map(len, found)) + 6)))
         fig.legend(found.values(), found.keys(), loc="outside lower center", ncols=max(1, min(3, len(found), columns)))
+
+
+def save_png(fig, path, dpi: int, metadata: dict | None = None) -> None:
+    """A PNG of 64 colours (a plot has few, and it is a third of the full-colour size), with
+    ``metadata`` as its text chunks."""
+    from PIL import Image, PngImagePlugin  # matplotlib's own dependency
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    image = Image.open(buffer).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    info = PngImagePlugin.PngInfo()
+    for key, text in (metadata or {}).items():
+        info.add_itxt(key, text)
+    image.save(path, format="png", optimize=True, pnginfo=info)

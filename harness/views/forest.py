@@ -316,16 +316,6 @@ def svg_text(fig) -> str:
     return re.sub(r"\n\s+", "\n", text)
 
 
-def save_png(fig, path) -> None:
-    """A PNG of 64 colours: the plot has few, and it is a third of the full-colour size."""
-    from PIL import Image  # matplotlib's own dependency
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    image = Image.open(buffer).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
-    image.save(path, format="png", optimize=True)
-
-
 def write(snapshot, redraw=None) -> dict:
     """Draw results/<board>/forest-<document>.png and .svg for each complete board in ``redraw``
     (None: every board; a run redraws the boards it published) and document with rows, removing
@@ -344,7 +334,7 @@ def write(snapshot, redraw=None) -> dict:
                         continue
                     fig = figure(found, title(found, document, board.label))
                     svg = svg_text(fig)
-                    scoreboard.atomic_write(folder / f"forest-{document}.png", lambda tmp, fig=fig: save_png(fig, tmp))
+                    scoreboard.atomic_write(folder / f"forest-{document}.png", lambda tmp, fig=fig: style.save_png(fig, tmp, DPI))
                     scoreboard.atomic_write(folder / f"forest-{document}.svg", lambda tmp, svg=svg: Path(tmp).write_text(svg))
                     plt.close(fig)
                     written |= {f"forest-{document}.png", f"forest-{document}.svg"}
