@@ -1025,10 +1025,8 @@ def gradient_magnitudes(case) -> Measured:
                "vanished": np.log10(medians[:, 0] / medians[:, -1])}
     figure = plots.per_layer_panels(
         {"median |gradient| of the kernel": {f"sigmoid, {medians.shape[1]} Dense": medians}},
-        title=f"002 B19: gradients at initialization, float32 ({case.tier})", xlabel="Dense layer")
-    for level, label in ((FLOAT32_TINY, "float32 smallest normal"), (FLOAT16_TINY, "float16 smallest normal")):
-        figure.axes[0].axhline(level, ls="--", lw=1, color="r" if level == FLOAT32_TINY else "gray", label=label)
-    figure.axes[0].legend(fontsize=7)
+        title=f"002 B19: gradients at initialization, float32 ({case.tier})", xlabel="Dense layer",
+        hlines=[(FLOAT32_TINY, "float32 smallest normal"), (FLOAT16_TINY, "float16 smallest normal")])
     return Measured(estimate={k: stats.mean(v) for k, v in samples.items()}, samples=samples,
                     figure=figure,
                     details={"median_per_layer": np.median(medians, axis=0),

@@ -96,6 +96,12 @@ def test_drops_need_a_declared_rule_and_must_be_seeds_of_the_tier():
         judge(declared, Measured(estimate=stats.mean(SAMPLES), dropped=[7]))
 
 
+def test_a_figure_is_a_plot_spec_not_a_matplotlib_figure():
+    with pytest.raises(MisusedMeasurement, match="figure is a list, not a plot spec"):
+        judge(case(), Measured(1.3, figure=[1, 2]))
+    assert judge(case(), Measured(1.3, figure={"kind": "points"})).verdict == "reproduced"
+
+
 def test_evidence_single_run_exact_and_excluded():
     assert judge(case(), Measured(0.5)).evidence == "single run"
     assert (judge(case(), Measured(0.5)).verdict) == "refuted"

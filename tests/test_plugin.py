@@ -198,12 +198,9 @@ def test_xla_with_op_determinism_on_tensorflow_is_a_usage_error(tmp_path, determ
 # --- judge, on a throwaway claim file ------------------------------------------------------
 
 FAKE_CLAIMS = '''
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pytest
 
-from harness.kit import stats
+from harness.kit import plots, stats
 from harness.engine.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Tier, claim_test
 
 SAMPLES = [1.2, 1.4, 1.3]
@@ -240,9 +237,7 @@ def skips(case):
 
 def with_fixture(case, tmp_path):
     (tmp_path / "x").write_text("12")
-    fig, ax = plt.subplots()
-    ax.plot([1, 2])
-    return Measured(int((tmp_path / "x").read_text()), figure=fig)
+    return Measured(int((tmp_path / "x").read_text()), figure=plots.points({"x": [12]}, ylabel="x", title="x"))
 
 
 def claim(cid, measure, rule=AtLeast(1.0), **tier):
@@ -342,6 +337,7 @@ def test_skips_single_runs_exclusions_fixtures_and_figures(fake_run):
     with Image.open(fake_run["tmp"] / "fast" / "with_fixture.png") as png:  # the plot carries its judgement
         assert (png.text["Verdict"], png.text["Rule"]) == ("reproduced", "== 12")
         assert png.text["Judgement"] == "reproduced · rule == 12 · 12"
+    assert fixture["figure"] == {"kind": "points", "groups": {"x": [12]}, "ylabel": "x", "title": "x", "hline": None}
     assert "3 failed, 6 passed, 1 skipped" in output
 
 

@@ -292,7 +292,8 @@ class Measured:
     reads, for what is not estimated over seeds; interval: only for a tier that declares
     ``across_seeds`` (a ``stats.Interval`` or a dict of them, computed by the claim);
     samples: the per-seed values behind it; details: anything else worth keeping
-    (JSON-able); figure: a matplotlib figure (saved as the claim's plot); dropped: the
+    (JSON-able); figure: a plot spec of harness/kit/plots.py (``plots.curves(...)``, ...: kept
+    in the entry, drawn with the judgement and saved as the claim's plot); dropped: the
     seeds left out under the tier's declared ``drop`` rule."""
     value: Any = None
     estimate: Any = None

@@ -131,6 +131,9 @@ def check(case: Case, measured, trained_seeds=()) -> None:
         if not math.isclose(iv.confidence, case.confidence):
             raise MisusedMeasurement(f"{case.id}: interval {part!r} at confidence {iv.confidence}, the rule "
                                      f"needs {case.confidence:.4g} (harness.engine.claim.Case.confidence)")
+    if measured.figure is not None and not (isinstance(measured.figure, dict) and "kind" in measured.figure):
+        raise MisusedMeasurement(f"{case.id}: figure is a {type(measured.figure).__name__}, not a plot spec of "
+                                 "harness/kit/plots.py (plots.curves(...), ...)")
     if measured.dropped and not case.claim.tiers[case.tier].drop:
         raise MisusedMeasurement(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
     if trained_seeds and set(trained_seeds) != set(case.seeds):

@@ -35,20 +35,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from harness.engine import scoreboard  # noqa: E402
-from harness.kit.plots import VERDICT_COLOURS  # noqa: E402
+from harness.kit import style  # noqa: E402
 from harness.engine.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
 from harness.settings import BOARDS  # noqa: E402
 
-COLOURS = {v: VERDICT_COLOURS[v] for v in (REPRODUCED, REFUTED, INCONCLUSIVE)}
+COLOURS = {v: style.VERDICT_COLOURS[v] for v in (REPRODUCED, REFUTED, INCONCLUSIVE)}
 JUDGED = tuple(COLOURS)
 CLIP = 3.0
 EPS = 1e-12
 DPI = 90
+WIDTH = 9.5  # inches
 AT_LEAST, AT_MOST, BAND, EXACT, UNPARSED = ">=", "<=", "in", "exact", "unparsed"
-# One short font list (matplotlib measures with DejaVu Sans; browsers fall back to a
-# narrower sans-serif): the SVG writes it on every text, so it is most of the SVG's size.
-STYLE = {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Arial"], "svg.fonttype": "none",
-         "svg.hashsalt": "forest"}
+# The plots' style (harness/kit/style.py: its one short font list matters here, as the SVG
+# writes it on every text), text kept as text in the SVG.
+STYLE = {**style.RC, "svg.fonttype": "none", "svg.hashsalt": "forest"}
 XLABEL = "signed distance to the threshold (units of the threshold; > 0: the claim's side)"
 
 _NUMBER = r"[-+]?(?:inf|nan|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?)"
@@ -186,7 +186,7 @@ def _number(v):
     return None if math.isnan(v) else v
 
 
-def _part_data(entry: dict, part: Part):
+def part_data(entry: dict, part: Part):
     """-> (value, interval dict or None) of ``part`` in ``entry``: a named part's are keyed
     by its name in the entry's value and interval dicts."""
     value, interval = entry.get("value"), entry.get("interval")
@@ -216,7 +216,7 @@ def rows(board_entries, document: str) -> Rows:
                 continue
             if not p.threshold:
                 continue
-            value, interval = _part_data(e, p)
+            value, interval = part_data(e, p)
             x = _number(interval.get("point", value) if interval else value)
             if x is None:
                 x = _number(value)
@@ -251,9 +251,9 @@ def figure(rows: list, title: str):
 
 def _figure(rows: list, title: str):
     n = len(rows)
-    fig, ax = plt.subplots(figsize=(9.5, 1.9 + 0.27 * n), layout="constrained")
-    ax.axvspan(0, CLIP + 0.6, color=COLOURS[REPRODUCED], alpha=0.06, lw=0)
-    ax.axvline(0, color="k", lw=1.2, ls="--")
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.9 + 0.27 * n), layout="constrained")
+    ax.axvspan(0, CLIP + 0.6, color=style.CLAIM_SIDE, alpha=style.ALPHA_SIDE, lw=0)
+    ax.axvline(0, color=style.REFERENCE, lw=1.2, ls="--")
     for verdict, colour in COLOURS.items():
         mine = [(i, r) for i, r in enumerate(rows) if r.verdict == verdict]
         bars = [(i, r) for i, r in mine if r.low is not None]
@@ -276,27 +276,26 @@ def _figure(rows: list, title: str):
             for i, r in out:
                 if r.point * side > CLIP:
                     ax.text(side * (CLIP - 0.08), i - 0.28, f"{r.point:+.3g}", ha="left" if side < 0 else "right",
-                            va="bottom", fontsize=7, color="#444")
-    ax.set_yticks(range(n), [r.label for r in rows], fontsize=9)
+                            va="bottom", fontsize=style.SMALL_SIZE - 1, color="#444")
+    ax.set_yticks(range(n), [r.label for r in rows], fontsize=style.LABEL_SIZE)
     ax.tick_params(axis="y", left=False)
     for text, r in zip(ax.get_yticklabels(), rows):
         text.set_url(f"#{r.claim}")
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(-CLIP - 0.45, CLIP + 0.45)
     ax.set_xticks(range(-int(CLIP), int(CLIP) + 1))
-    ax.grid(axis="x", color="#ddd", lw=0.6)
-    ax.set_axisbelow(True)
-    ax.set_xlabel(XLABEL, fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(XLABEL)
+    ax.set_title(style.wrap(title, WIDTH), loc="left")
     handles = [Line2D([], [], color=c, lw=2.4, marker="o", ms=5, label=v) for v, c in COLOURS.items()
                if any(r.verdict == v for r in rows)]
     handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="white", mec="#555", mew=1.6, label="single run"))
-    handles.append(Line2D([], [], color="k", lw=1.2, ls="--", label="threshold"))
+    handles.append(Line2D([], [], color=style.REFERENCE, lw=1.2, ls="--", label="threshold"))
     if clipped:
         handles.append(Line2D([], [], ls="", marker=">", ms=6, color="#555", label=f"beyond ±{CLIP:g} (point's value written)"))
     if any(r.unit_from_value for r in rows):
         handles.append(Line2D([], [], ls="", label="* threshold 0: unit = the row's largest |value|"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4))
     return fig
 
 
@@ -319,16 +318,6 @@ def svg_text(fig) -> str:
     return re.sub(r"\n\s+", "\n", text)
 
 
-def save_png(fig, path) -> None:
-    """A PNG of 64 colours: the plot has few, and it is a third of the full-colour size."""
-    from PIL import Image  # matplotlib's own dependency
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    image = Image.open(buffer).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
-    image.save(path, format="png", optimize=True)
-
-
 def write(snapshot, redraw=None) -> dict:
     """Draw results/<board>/forest-<document>.png and .svg for each complete board in ``redraw``
     (None: every board; a run redraws the boards it published) and document with rows, removing
@@ -347,7 +336,7 @@ def write(snapshot, redraw=None) -> dict:
                         continue
                     fig = figure(found, title(found, document, board.label))
                     svg = svg_text(fig)
-                    scoreboard.atomic_write(folder / f"forest-{document}.png", lambda tmp, fig=fig: save_png(fig, tmp))
+                    scoreboard.atomic_write(folder / f"forest-{document}.png", lambda tmp, fig=fig: style.save_png(fig, tmp, DPI))
                     scoreboard.atomic_write(folder / f"forest-{document}.svg", lambda tmp, svg=svg: Path(tmp).write_text(svg))
                     plt.close(fig)
                     written |= {f"forest-{document}.png", f"forest-{document}.svg"}

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from harness.engine import baseline, inventory, scoreboard
+from harness.kit import plots
 from harness.views import forest, page
 from harness.engine.claim import DOCUMENTS, EXCLUDED
 from harness.views.results import TESTED, VERDICTS, Snapshot, failures  # noqa: F401  (Snapshot: report.Snapshot.load)
@@ -127,6 +128,19 @@ def as_written(snapshot: Snapshot) -> list:
             "any other exception is an error.", ""] + lines
 
 
+def redraw_plots(snapshot: Snapshot, without_spec: bool = False) -> int:
+    """Draw every committed claim plot again from its scoreboard entry (harness/kit/plots.py
+    ``save``), no training: those whose entry holds its spec; with ``without_spec`` also those
+    of entries from before specs, as their judged panel alone (their claim panel is lost) -> how many."""
+    drawn = 0
+    for board in BOARDS:
+        for entry in snapshot.claims(board).values():
+            if entry.get("plot") and (entry.get("figure") or without_spec):
+                plots.save(entry, snapshot.root / entry["plot"])
+                drawn += 1
+    return drawn
+
+
 def write(snapshot: Snapshot, redraw=None) -> Path:
     """Render results/README.md and results/index.html from ``snapshot``; redraw: the boards
     whose forest plots to draw again (None: every board; a run passes the boards it published)."""
@@ -189,14 +203,23 @@ def write(snapshot: Snapshot, redraw=None) -> Path:
 
 def main(argv=None) -> int:
     """``python -m harness.views.report``: render results/README.md and index.html again from the
-    committed scoreboards and the baselines as they are now (no run)."""
+    committed scoreboards and the baselines as they are now (no run); --redraw: draw the claims'
+    plots again first."""
     import argparse
     import sys
     parser = argparse.ArgumentParser(prog="python -m harness.views.report", description=main.__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, help="results folder (default: results/)")
+    parser.add_argument("--redraw", action="store_true",
+                        help="draw every claim plot whose entry holds its spec again from the scoreboards")
+    parser.add_argument("--redraw-all", action="store_true",
+                        help="as --redraw, and replace the plots of entries without a spec (runs before specs) "
+                             "by their judged panel alone")
     args = parser.parse_args(argv)
     try:
-        print(write(Snapshot.load(args.results)))
+        snapshot = Snapshot.load(args.results)
+        if args.redraw or args.redraw_all:
+            print(f"{redraw_plots(snapshot, args.redraw_all)} plots drawn again")
+        print(write(snapshot))
     except scoreboard.BadFile as e:
         print(f"python -m harness.views.report: {e}", file=sys.stderr)
         return 4
