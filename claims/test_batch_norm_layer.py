@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import pytest
 
+from harness.kit import models
 from harness.engine.claim import All, AtLeast, AtMost, Claim, Close, Exact, Measured, Tier, claim_test
 
 pytestmark = pytest.mark.exact_numerics("BatchNormalization's outputs and statistics are compared with formulas")
@@ -29,6 +30,18 @@ def bn_layer(momentum):
 def measure_variables(case):
     layer = bn_layer(0.99)
     return Measured([[v.path.split("/")[-1], v.trainable] for v in layer.variables])
+
+
+def measure_model_counts(case):
+    """Parameters of Géron's BN MLP (``models.doc001_bn_mlp``), counted from its variables'
+    trainable flags: per BN layer, and total, trainable, non-trainable."""
+    model = models.doc001_bn_mlp()
+    sizes = [(int(np.prod(v.shape)), v.trainable) for v in model.variables]
+    return Measured({"bn_layers": [layer.count_params() for layer in model.layers
+                                   if isinstance(layer, keras.layers.BatchNormalization)],
+                     "total": sum(n for n, _ in sizes),
+                     "trainable": sum(n for n, t in sizes if t),
+                     "non_trainable": sum(n for n, t in sizes if not t)})
 
 
 def measure_momentum(case):
@@ -128,6 +141,19 @@ CLAIMS = [
                         config={"n": 512, "features": 20, "units": 8, "steps": 16,
                                 "learning_rate": 0.05})},
           measure=measure_fusion, document_value="fusion possible (no number)"),
+    Claim("control_bn_mlp_published_counts", "001", SECTION, "153-176, 191-199",
+          "Total params: 271,346 / Trainable params: 268,978 / Non-trainable params: 2,368 (Géron's summary "
+          "of the Fashion-MNIST 300-100 MLP with BN after Flatten and after each hidden Dense)",
+          "Exact counts of the published summary: 4 parameters per BN input (3,136, 1,200 and 400 for "
+          "784, 300 and 100 inputs), of which the moving mean and variance are not trainable. The "
+          "activation and initializer (the document's elu/he_normal, Géron's relu/glorot) do not change "
+          "any count.",
+          {"fast": Tier(Exact({"bn_layers": [3136, 1200, 400], "total": 271346, "trainable": 268978,
+                               "non_trainable": 2368}))},
+          measure=measure_model_counts,
+          control="ageron/handson-ml2, 11_training_deep_neural_networks.ipynb (commit 262e54b), code cell "
+                  "[36] model.summary(): BN layers 3136, 1200, 400 params; Total params 271,346, Trainable "
+                  "268,978, Non-trainable 2,368"),
 ]
 
 test_claims = claim_test(CLAIMS)

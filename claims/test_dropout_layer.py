@@ -29,12 +29,18 @@ SECTION = "5b. Dropout"
 N = 1_000_000
 
 
-def dropout_on_ones(case):
-    """-> (input ones (n,), Keras Dropout(rate) output (n,), details: output values and their fractions)."""
+def dropout(case, x):
+    """Keras Dropout(rate) of the case's config and seed called on x."""
     c, (seed,) = case.config, case.seeds
     keras.utils.set_random_seed(seed)
+    return keras.ops.convert_to_numpy(keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]))
+
+
+def dropout_on_ones(case):
+    """-> (input ones (n,), Keras Dropout(rate) output (n,), details: output values and their fractions)."""
+    c = case.config
     x = np.ones(c["n"], "float32")
-    out = keras.ops.convert_to_numpy(keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]))
+    out = dropout(case, x)
     values, counts = np.unique(out, return_counts=True)
     return x, out, {"output_values": values, "output_fractions": counts / c["n"]}
 
@@ -46,6 +52,14 @@ def kept_inputs(case):
     values = np.unique(out[kept])
     assert len(values) == 1, f"kept inputs take several values: {values.tolist()}"
     return Measured({"kept_value": values[0], "kept_fraction": kept.mean()}, details=details)
+
+
+def published_example(case):
+    """TF's Dropout example, np.arange(10).reshape(5, 2): every kept nonzero input's output over the input."""
+    x = np.arange(10, dtype="float32").reshape(5, 2)
+    out = dropout(case, x)
+    kept = (out != 0) & (x != 0)
+    return Measured(np.unique(out[kept] / x[kept]), details={"output": out})
 
 
 def inference_identity(case):
@@ -172,6 +186,17 @@ CLAIMS = [
           port="The document's model (L638-647, input_shape= -> keras.Input); compiled with "
                "\"nadam\" (Keras defaults; the optimizer of the document's exercises, L761; this model's "
                "compile is not shown)."),
+    Claim("control_dropout_published_example", "001", SECTION, "627",
+          "tf.keras.layers.Dropout(.2) on np.arange(10).reshape(5, 2) with training=True -> [[0, 1.25], "
+          "[2.5, 3.75], [5, 6.25], [7.5, 8.75], [10, 0]] (TensorFlow's Dropout docstring)",
+          "Which inputs are dropped depends on the random draw (the example's tf.random.set_seed(0) is "
+          "TensorFlow's generator, not Keras 3's), but every kept input is published as 1.25 times itself "
+          "(divided by the keep probability 0.8): each kept nonzero output over its input must be 1.25 "
+          "within float32 atol 1e-6.",
+          {"fast": Tier(Close([1.25], atol=1e-6), seeds=(0,), config={"rate": 0.2, "training": True})},
+          measure=published_example,
+          control="tensorflow/tensorflow, tensorflow/python/keras/layers/core.py (TF 2.21.0), class Dropout "
+                  "docstring: outputs [[0, 1.25], [2.5, 3.75], [5, 6.25], [7.5, 8.75], [10, 0]]"),
 ]
 
 test_claims = claim_test(CLAIMS)

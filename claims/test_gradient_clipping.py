@@ -27,22 +27,24 @@ def clipping(option, split):
                          config={"option": option, "split": split})}
 
 
-def clipped_gradient(option: str, split: list) -> np.ndarray:
-    """Minus the update SGD(learning_rate=1, option=1.0) makes for GRADIENT held in
-    variables of the sizes in ``split``; shape (2,)."""
-    optimizer = keras.optimizers.SGD(learning_rate=1.0, **{option: 1.0})
+def clipped_gradient(option: str, split: list, gradient=GRADIENT, threshold=1.0) -> np.ndarray:
+    """Minus the update SGD(learning_rate=1, option=threshold) makes for ``gradient`` held in
+    variables of the sizes in ``split``; shape (len(gradient),)."""
+    optimizer = keras.optimizers.SGD(learning_rate=1.0, **{option: threshold})
     bounds = np.cumsum([0, *split])
     variables = [keras.Variable(np.zeros(n, "float32")) for n in split]
-    grads = [keras.ops.convert_to_tensor(GRADIENT[a:b], "float32") for a, b in zip(bounds[:-1], bounds[1:])]
+    grads = [keras.ops.convert_to_tensor(gradient[a:b], "float32") for a, b in zip(bounds[:-1], bounds[1:])]
     optimizer.apply_gradients(zip(grads, variables))
     return -np.concatenate([v.numpy() for v in variables])
 
 
 def clipping_update(case):
-    clipped = clipped_gradient(case.config["option"], case.config["split"])
-    cosine = float(clipped @ GRADIENT / np.linalg.norm(clipped) / np.linalg.norm(GRADIENT))
-    figure = plots.vectors({"gradient": GRADIENT, case.config["option"]: clipped},
-                           title=f"{case.claim.id}: cosine {cosine:.6f}")
+    c = case.config
+    gradient = c.get("gradient", GRADIENT)
+    clipped = clipped_gradient(c["option"], c["split"], gradient, c.get("threshold", 1.0))
+    cosine = float(clipped @ gradient / np.linalg.norm(clipped) / np.linalg.norm(gradient))
+    figure = plots.vectors({"gradient": gradient, c["option"]: clipped},
+                           title=f"{case.claim.id}: cosine {cosine:.6f}") if len(gradient) == 2 else None
     return Measured(clipped, details={"cosine_to_gradient": cosine,
                                       "angle_degrees": float(np.degrees(np.arccos(min(cosine, 1.0))))},
                     figure=figure)
@@ -72,6 +74,17 @@ CLAIMS = [
           clipping("global_clipnorm", [1, 1]), measure=clipping_update,
           port=PORT + " global_clipnorm instead of clipnorm.",
           document_value="[0.00899964, 0.9999595]"),
+    Claim("control_clip_by_norm_published_example", "001", "1d. Gradient Clipping", "306-309",
+          "tf.clip_by_norm([[1, 2, 3, 4, 5]], 2.0) -> [[0.26967996, 0.5393599, 0.80903983, 1.0787199, "
+          "1.3483998]] (TensorFlow's clip_by_norm docstring)",
+          "The published example through the family's path: the gradient [1, 2, 3, 4, 5] in one variable, "
+          "SGD(learning_rate=1, clipnorm=2.0), the update read back. " + FLOAT32,
+          {"fast": Tier(Close([0.26967996, 0.5393599, 0.80903983, 1.0787199, 1.3483998], atol=1e-7),
+                        config={"option": "clipnorm", "split": [5], "gradient": [1.0, 2.0, 3.0, 4.0, 5.0],
+                                "threshold": 2.0})},
+          measure=clipping_update,
+          control="tensorflow/tensorflow, tensorflow/python/ops/clip_ops.py (TF 2.21.0), clip_by_norm "
+                  "docstring: [[0.26967996, 0.5393599, 0.80903983, 1.0787199, 1.3483998]]"),
 ]
 
 test_claims = claim_test(CLAIMS)

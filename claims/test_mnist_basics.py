@@ -140,6 +140,15 @@ CLAIMS = [
            "full": Tier(Exact(SHAPE_FIELDS), config={"source": "load"})},
           measure=dataset_shape,
           document_value="70,000 = 60,000 train + 10,000 test, 28x28 greyscale"),
+    Claim("control_mnist_shape_published", "000", "2. The Data", "68-70",
+          "x_train shape: (60000, 28, 28, 1) / 60000 train samples / 10000 test samples (keras-io's MNIST "
+          "convnet, after adding the channel axis)",
+          "The counts and image shape keras-io prints for keras.datasets.mnist, read through the family's "
+          "loader (data.load): exact.",
+          {"full": Tier(Exact(SHAPE_FIELDS), config={"source": "load"})},
+          measure=dataset_shape,
+          control="keras-team/keras-io, examples/vision/md/mnist_convnet.md (commit 38324b7), output of the "
+                  "data cell: x_train shape (60000, 28, 28, 1), 60000 train samples, 10000 test samples"),
     Claim("cnn_neuron_halving", "000", "9. Theory: convolutional networks", "577",
           "the number of neurons goes down roughly by a factor of two at each layer: "
           "28x28x4≈3000 → 14x14x8≈1500 → 7x7x12≈500 → 200",

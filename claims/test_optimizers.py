@@ -61,6 +61,15 @@ def quadratic_speed(case):
     return Measured(estimate=stats.paired_ratio(steps["nesterov"], steps["momentum"]), samples=steps, figure=figure)
 
 
+def published_momentum_steps(case):
+    """The first steps of SGD on the loss var**2 / 2 from var = 1 (TensorFlow's SGD example)."""
+    c = case.config
+    optimizer = keras.optimizers.SGD(c["learning_rate"], momentum=c["momentum"])
+    _, losses = steps_to_target(optimizer, np.ones(1, "float32"), np.ones((1, 1), "float32"), 0.0, c["steps"])
+    positions = np.concatenate([[1.0], np.sqrt(2 * losses[:, 0])])
+    return Measured(-np.diff(positions), details={"positions": positions})
+
+
 @recipes.shared
 def net_run(optimizer, seed, dataset, n, epochs, batch_size, learning_rate):
     """Trains on the first n training images -> (training loss per epoch, test accuracy
@@ -165,6 +174,16 @@ CLAIMS = [
           port="keras.optimizers.SGD(lr=0.001, momentum=0.9, nesterov=True) -> learning_rate=0.01 (the "
                "document's 0.001 would take thousands of steps here), compared with nesterov=False.",
           document_value="significantly faster (no number)"),
+    Claim("control_sgd_momentum_published_steps", "001", "3a. Momentum Optimization", "412-420",
+          "opt = tf.keras.optimizers.SGD(learning_rate=0.1, momentum=0.9); loss = (var ** 2)/2.0 from var = 1: "
+          "first step 0.1, second step 0.18 (TensorFlow's SGD docstring)",
+          "Through the family's quadratic path (steps_to_target, curvature 1, start 1, two steps): the "
+          "first step is lr*grad = 0.1, the second 0.9*0.1 + 0.1*0.9 = 0.18. Positions are read back "
+          "from the float32 loss, sqrt(2*loss): atol 1e-6.",
+          {"fast": Tier(Close([0.1, 0.18], atol=1e-6), config={"learning_rate": 0.1, "momentum": 0.9, "steps": 2})},
+          measure=published_momentum_steps,
+          control="tensorflow/tensorflow, tensorflow/python/keras/optimizer_v2/gradient_descent.py (TF 2.21.0), "
+                  "SGD docstring: (val0 - val1) 0.1, (val1 - val2) 0.18"),
 ]
 
 NET = {"dataset": "fashion_mnist", "n": 5000, "epochs": 5, "batch_size": 128, "learning_rate": 0.001,

@@ -33,6 +33,19 @@ def regularized_mlp(regularizer):
                              dense(10, activation="softmax", kernel_initializer="glorot_uniform")])
 
 
+def penalty(model) -> float:
+    """The sum of a model's or layer's regularization losses."""
+    return float(sum(keras.ops.convert_to_numpy(loss) for loss in model.losses))
+
+
+def published_penalty(case):
+    """Keras' regularizer example: Dense(5), kernel ones with L1(0.01), activity L2(0.01), on a 5x5 batch of 2."""
+    layer = keras.layers.Dense(5, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L1(0.01),
+                               activity_regularizer=keras.regularizers.L2(0.01))
+    layer(keras.ops.ones((5, 5)) * 2.0)
+    return Measured(penalty(layer))
+
+
 def l2_penalty(case):
     """Regularization loss and training-loss excess over 0.01 * sum of squared kernels, on 16 random images."""
     c = case.config
@@ -43,13 +56,13 @@ def l2_penalty(case):
     x = rng.random((c["n"], 28, 28)).astype("float32")
     y = rng.integers(0, 10, c["n"])
     expected = c["factor"] * sum(float(np.sum(np.square(layer.kernel.numpy()))) for layer in model.layers[1:])
-    penalty = float(sum(keras.ops.convert_to_numpy(loss) for loss in model.losses))
+    total_penalty = penalty(model)
     y_pred = model(x)
     cross_entropy = float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, y_pred)).mean())
     total = float(keras.ops.convert_to_numpy(model.compute_loss(x, y, y_pred)))
-    return Measured({"penalty_over_expected": penalty / expected,
+    return Measured({"penalty_over_expected": total_penalty / expected,
                      "loss_excess_over_expected": (total - cross_entropy) / expected},
-                    details={"expected_penalty": expected, "penalty": penalty, "cross_entropy": cross_entropy,
+                    details={"expected_penalty": expected, "penalty": total_penalty, "cross_entropy": cross_entropy,
                              "training_loss": total, "n_regularization_losses": len(model.losses)})
 
 
@@ -105,6 +118,16 @@ CLAIMS = [
           port="The document's RegularizedDense (L603-614) with keras.regularizers.L1(0.01) or L2(0.01) or "
                "none; compiled with keras.optimizers.SGD(learning_rate=0.05) (the document shows no compile).",
           document_value="many weights zeroed (no number)"),
+    Claim("control_regularizer_published_example", "001", "5a. l1 and l2 Regularization", "591-601",
+          "Dense(5, kernel_initializer='ones', kernel_regularizer=L1(0.01), activity_regularizer=L2(0.01)) "
+          "on ones((5, 5)) * 2.0: the kernel term is 0.25, the activity term (divided by the batch size) 5, "
+          "sum(layer.losses) 5.25 (Keras' regularizers docstring)",
+          "Read as the family reads penalties (the sum of the losses Keras collects): 5.25 within float32 "
+          "rtol 1e-6.",
+          {"fast": Tier(Close(5.25, rtol=1e-6))},
+          measure=published_penalty,
+          control="keras-team/keras, keras/src/regularizers/regularizers.py (Keras 3.15.1), Regularizer "
+                  "docstring example: ops.sum(layer.losses) 5.25"),
 ]
 
 test_claims = claim_test(CLAIMS)

@@ -99,6 +99,20 @@ SCHEDULES = [
                                            "decay_rate": 0.1},
                                 "steps": [0, 1, S_EPOCHS // 2 + 0.5, S_EPOCHS]})},
           measure=schedule_values, document_value="ExponentialDecay(0.01, s, 0.1), s = 34,375"),
+    Claim("control_piecewise_published_example", "001", SECTION, "548-554",
+          "use a learning rate that's 1.0 for the first 100001 steps, 0.5 for the next 10000 steps, and 0.1 "
+          "for any additional steps: boundaries = [100000, 110000], values = [1.0, 0.5, 0.1] (Keras' "
+          "PiecewiseConstantDecay docstring)",
+          "The published example at the edges of its three pieces: steps 0 and 100,000 (the last of the "
+          "first 100,001), 100,001 and 110,000, then 110,001. " + FLOAT32,
+          {"fast": Tier(Close([1.0, 1.0, 0.5, 0.5, 0.1], rtol=1e-6),
+                        config={"schedule": "PiecewiseConstantDecay",
+                                "kwargs": {"boundaries": [100000, 110000], "values": [1.0, 0.5, 0.1]},
+                                "steps": [0, 100000, 100001, 110000, 110001]})},
+          measure=schedule_values,
+          control="keras-team/keras, keras/src/optimizers/schedules/learning_rate_schedule.py (Keras 3.15.1), "
+                  "PiecewiseConstantDecay docstring: 1.0 for the first 100001 steps, 0.5 for the next 10000, "
+                  "0.1 after"),
 ]
 STATE = [
     Claim("schedule_state_saved", "001", SECTION, "579",

@@ -15,16 +15,17 @@ import functools
 import keras
 import numpy as np
 
-from harness.engine.claim import AtMost, Claim, Measured, Tier, claim_test
+from harness.engine.claim import AtMost, Claim, Exact, Measured, Tier, claim_test
 from harness.kit import data, models, plots, recipes, stats, training
 
 SANDAL, SHIRT = 5, 6
 
 @functools.cache
-def tasks(source: str, b_train: int):
-    """((x_A, y_A), (x_B, y_B), (x_B_test, y_B_test), (x_A_test, y_A_test)): x float32 (n, 28, 28)."""
+def tasks(source: str, b_train: int, first: int = 0):
+    """((x_A, y_A), (x_B, y_B), (x_B_test, y_B_test), (x_A_test, y_A_test)): x float32 (n, 28, 28),
+    split from the training images from index ``first`` on."""
     d = data.get("fashion_mnist", source)
-    x, y, xt, yt = data.scale(d.x_train), d.y_train, data.scale(d.x_test), d.y_test
+    x, y, xt, yt = data.scale(d.x_train[first:]), d.y_train[first:], data.scale(d.x_test), d.y_test
 
     def split_a(x, y):
         keep = (y != SANDAL) & (y != SHIRT)
@@ -90,6 +91,15 @@ def transfer_gain(case):
                     figure=figure)
 
 
+def published_split(case):
+    """Géron's split of the training images after the first 5,000 (his validation set): the sizes
+    of task A and task B's training sets and their first labels."""
+    c = case.config
+    (_, y_a), (_, y_b), _, _ = tasks(c["source"], c["b_train"], c["first"])
+    return Measured({"n_train_a": len(y_a), "n_train_b": len(y_b), "y_a_first_30": y_a[:30].tolist(),
+                     "y_b_first_30": y_b[:30].astype(int).tolist()})
+
+
 CLAIMS = [
     Claim("transfer_learning_cherry_pick_retracted", "001", "2a. Transfer Learning with Keras", "381",
           "It turns out that transfer learning does not work very well with small dense networks",
@@ -115,6 +125,24 @@ CLAIMS = [
           post_hoc="replaces transfer_learning_cherry_pick (judged the retracted 99.25% figure, refuted) after "
                    "its reported nightly run was seen; same runs, the rule's threshold mirrored (issue 20 item 5, "
                    "this commit)"),
+    Claim("control_transfer_split_published", "001", "2a. Transfer Learning with Keras", "330-381",
+          "X_train_A.shape (43986, 28, 28); X_train_B.shape (200, 28, 28); y_train_A[:30] [4, 0, 5, 7, 7, 7, "
+          "4, 4, 3, 4, 0, 1, 6, 3, 4, 3, 2, 6, 5, 3, 4, 5, 1, 3, 4, 2, 0, 6, 7, 1]; y_train_B[:30] [1, 1, 0, 0, "
+          "0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1] (Géron's notebook)",
+          "Géron's split through the family's tasks(): the Fashion-MNIST training images after the first "
+          "5,000, task A every class but sandal and shirt with labels 7-9 moved to 5-7, task B the first 200 "
+          "sandals or shirts with shirt = 1. Exact counts and labels: a wrong class filter, remapping or "
+          "label order changes them.",
+          {"full": Tier(Exact({"n_train_a": 43986, "n_train_b": 200,
+                               "y_a_first_30": [4, 0, 5, 7, 7, 7, 4, 4, 3, 4, 0, 1, 6, 3, 4, 3, 2, 6, 5, 3,
+                                                4, 5, 1, 3, 4, 2, 0, 6, 7, 1],
+                               "y_b_first_30": [1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1,
+                                                1, 0, 0, 1, 1, 0, 1, 1, 1, 1]}),
+                        config={"source": "load", "b_train": 200, "first": 5000})},
+          measure=published_split,
+          control="ageron/handson-ml2, 11_training_deep_neural_networks.ipynb (commit 262e54b), code cells "
+                  "[47]-[50]: X_train_A.shape (43986, 28, 28), X_train_B.shape (200, 28, 28), y_train_A[:30], "
+                  "y_train_B[:30]"),
 ]
 
 test_claims = claim_test(CLAIMS)

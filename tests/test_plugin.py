@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OPTIMIZERS = ["claims/test_optimizers.py", "-m", "fast", "-n", "0", "-q", "-p", "no:cacheprovider"]
+OPTIMIZERS = ["claims/test_optimizers.py", "-m", "fast and not controls", "-n", "0", "-q", "-p", "no:cacheprovider"]
 OPTIMIZER_CASES = {"momentum_terminal_velocity-fast", "adam_bias_correction-fast", "nesterov_faster-fast"}
 USAGE_ERROR = 4
 

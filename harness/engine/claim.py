@@ -224,6 +224,11 @@ class Claim:
     marks: pytest marks for its tests (e.g. ``pytest.mark.exact_numerics(...)``).
     post_hoc: what of its rule, seeds, method or recipe changed after a reported run had
     been seen, and in which commit ("" when nothing did); every entry and the page show it.
+    control: non-empty for a positive control, a claim that reproduces a published number
+    under its publisher's own setup through the family's measuring code, so that a
+    measurement bug shows as a failed control; the string names the source (repository,
+    path, cell or line) and the number. ``doc`` is then the document whose family it guards.
+    Its tests carry the ``controls`` mark.
     """
     id: str
     doc: str
@@ -237,6 +242,7 @@ class Claim:
     document_value: str = ""
     marks: tuple = ()
     post_hoc: str = ""
+    control: str = ""
 
     def __post_init__(self):
         from harness.settings import TIERS
@@ -305,12 +311,13 @@ class Measured:
 
 
 def cases(claims: Sequence[Claim]):
-    """pytest params, one per (claim, tier), marked with the tier and the claim's
-    marks, id '<claim id>-<tier>'."""
+    """pytest params, one per (claim, tier), marked with the tier, ``controls`` for a
+    positive control, and the claim's marks, id '<claim id>-<tier>'."""
     ids = [c.id for c in claims]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     assert not duplicated, f"claim ids used twice: {duplicated}"
-    return [pytest.param(Case(c, tier), marks=(getattr(pytest.mark, tier), *c.marks), id=f"{c.id}-{tier}")
+    return [pytest.param(Case(c, tier), marks=(getattr(pytest.mark, tier), *([pytest.mark.controls] if c.control else []),
+                                                *c.marks), id=f"{c.id}-{tier}")
             for c in claims for tier in c.tiers]
 
 

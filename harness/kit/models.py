@@ -455,6 +455,17 @@ def built(builder: str, **kwargs) -> keras.Model:
     return _built(builder, tuple(sorted(kwargs.items())))
 
 
+# --- published models (positive controls) -------------------------------------
+
+def kerasio_mnist_convnet():
+    """keras-io's "Simple MNIST convnet" (examples/vision/mnist_convnet.py): Conv 32@3x3 relu,
+    MaxPool 2, Conv 64@3x3 relu, MaxPool 2, Flatten, Dropout 0.5, Dense 10 softmax; 34,826
+    parameters."""
+    return _sequential((28, 28, 1), layers.Conv2D(32, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
+                       layers.Conv2D(64, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
+                       layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax"))
+
+
 # --- probe models (not from the documents) --------------------------------------
 
 def dense_stack(input_dim, width, depth, activation, kernel_initializer):
