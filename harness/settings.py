@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +78,10 @@ def new_run_id() -> str:
 
 
 def selected_tiers(markexpr: str) -> tuple:
-    """The tiers a ``-m`` expression selects: those a test marked with that tier alone
-    matches ('fast or full' -> ('fast', 'full'); '' -> every tier). ValueError if it
-    names a tier that does not exist (the marks are checked by --strict-markers too)."""
+    """The tiers a ``-m`` expression selects: those whose tests it can match, a test carrying
+    its tier's mark and any of the other marks the expression names ('fast or full' -> ('fast',
+    'full'); 'fast and controls' -> ('fast',); '' -> every tier). ValueError if it does not parse
+    (the marks are checked by --strict-markers too)."""
     if not markexpr:
         return TIERS
     from _pytest.mark.expression import Expression  # pytest's own -m parser
@@ -86,7 +89,10 @@ def selected_tiers(markexpr: str) -> tuple:
         expression = Expression.compile(markexpr)
     except SyntaxError as e:
         raise ValueError(f"-m {markexpr!r}: {e}") from None
-    return tuple(t for t in TIERS if expression.evaluate(lambda name, *_, tier=t, **__: name == tier))
+    others = sorted(set(re.findall(r"[A-Za-z_]\w*", markexpr)) - {"and", "or", "not", *TIERS})
+    marks = [set(c) for k in range(len(others) + 1) for c in itertools.combinations(others, k)]
+    return tuple(t for t in TIERS if any(expression.evaluate(lambda name, *_, m=m | {t}, **__: name in m)
+                                         for m in marks))
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,10 @@ def test_the_selected_tiers_are_parsed_from_the_mark_expression():
     assert selected_tiers("fast or full or nightly") == ("fast", "full", "nightly")
     assert selected_tiers("not benchmark") == ("fast", "full", "nightly")
     assert selected_tiers("") == TIERS
+    # other marks may be on a claim's tests too (a control: its tier and "controls")
+    assert selected_tiers("fast and controls") == ("fast",)
+    assert selected_tiers("full and not controls") == ("full",)
+    assert selected_tiers("controls") == TIERS
 
 
 @pytest.mark.parametrize("deterministic", ["1", "auto"])
