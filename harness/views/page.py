@@ -27,7 +27,7 @@ TEMPLATE = Path(__file__).with_name("page.html")
 DETAILS = "details.js"
 HISTORY_RUNS = 10
 # Scoreboard fields a claim's details leave out: large, or frozen by older runs.
-LEFT_OUT = ("details", "recipes", "baseline", "change")
+LEFT_OUT = ("details", "recipes", "baseline", "change", "figure")  # the plot shows the figure spec
 # kind of change: (its heading on the first screen, its note on the claim), in the page's order.
 KINDS = {
     "accepted": ("Verdict differs from the accepted baseline", "verdict differs from the accepted {}"),
