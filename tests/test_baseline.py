@@ -106,3 +106,22 @@ def test_command_accepts_a_complete_scoreboard_and_refuses_a_partial_one(tmp_pat
         else:
             assert baseline.main(["accept", "full"]) == 0
             assert baseline.load(path) == {"a-full": "refuted"}
+
+
+def test_accepting_a_partial_run_needs_a_clean_commit(tmp_path, run_settings):
+    """``accept full --partial`` reads results/partial/full/, and only from a clean commit."""
+    from harness.engine import scoreboard
+    path = tmp_path / "baseline.json"
+    run_settings(results=tmp_path, baseline=path)
+    entry = {"id": "a", "tier": "full", "verdict": "reproduced"}
+    for dirty in (["claims/test_a.py"], []):
+        scoreboard.write_json(tmp_path / "partial" / "full" / "scoreboard.json",
+                              {"tier": "full", "run": {"id": "r", "commit": "abc", "dirty": dirty, "complete": False},
+                               "claims": {"a": entry}})
+        if dirty:
+            with pytest.raises(SystemExit, match="not from one clean commit"):
+                baseline.main(["accept", "full", "--partial"])
+            assert not path.exists()
+        else:
+            assert baseline.main(["accept", "full", "--partial"]) == 0
+            assert baseline.load(path) == {"a-full": "reproduced"}

@@ -65,21 +65,27 @@ def accept(entries: list, file: Path | None = None) -> list:
 def main(argv=None) -> int:
     """``python -m harness.engine.baseline accept full benchmark``: accept the verdicts of the
     committed scoreboards of those tiers (each must come from one complete run), e.g.
-    after reviewing a nightly run, without running it again."""
+    after reviewing a nightly run, without running it again. ``--partial``: the verdicts of
+    results/partial/<board>/ instead (a run of some claims, e.g. those a change touched), which
+    must come from a clean commit."""
     import argparse
 
     from harness.engine import scoreboard
     parser = argparse.ArgumentParser(prog="python -m harness.engine.baseline", description=main.__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["accept"])
     parser.add_argument("tiers", nargs="+", choices=settings.TIERS)
+    parser.add_argument("--partial", action="store_true", help="accept a partial run's verdicts (clean commit only)")
     args = parser.parse_args(argv)
     for tier in args.tiers:
-        board = scoreboard.read(settings.current().board(tier))
-        if not board["run"].get("complete"):
-            raise SystemExit(f"results/{settings.current().board(tier)}/scoreboard.json is not from one complete "
-                             "run: nothing accepted")
-        moved = accept(list(board["claims"].values()))
-        print(f"{tier}: run {board['run']['id']}: {len(moved)} accepted verdicts changed or added")
+        board = settings.current().board(tier)
+        where = Path("partial") / board.label if args.partial else Path(board.label)
+        scores = scoreboard.read(board, scoreboard.results_dir() / "partial" if args.partial else None)
+        run = scores["run"]
+        if not (run.get("commit") and not run.get("dirty")) if args.partial else not run.get("complete"):
+            raise SystemExit(f"results/{where}/scoreboard.json is not from one "
+                             f"{'clean commit' if args.partial else 'complete run'}: nothing accepted")
+        moved = accept(list(scores["claims"].values()))
+        print(f"{where}: run {run['id']}: {len(moved)} accepted verdicts changed or added: {', '.join(moved)}")
     return 0
 
 
