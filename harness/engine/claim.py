@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -220,6 +220,11 @@ class Tier:
     drop: str = ""
     across_seeds: str = ""
     power: Power | None = None
+
+
+def seeds_by_power(tiers: dict, tier: str, n: int, power: Power) -> dict:
+    """``tiers`` with ``tier`` run on seeds 0..n-1, the count its pilot's ``power`` chose."""
+    return {**tiers, tier: replace(tiers[tier], seeds=tuple(range(n)), power=power)}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import sys
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from harness.kit.stats import Estimate
 
 TARGET = 0.8  # the power a seed count must reach
 DRAWS = 2000  # resamples per n: Monte Carlo standard error <= 0.011
+FAST_PILOT = "seeds 100-129, fast-tier config, 2,000 draws per n, commit 570a336"  # behind the fast tier's Power
 
 
 def with_seeds(case: Case, n: int) -> Case:
@@ -78,7 +80,7 @@ def find(claim_id: str) -> Claim:
     for path in sorted((settings.ROOT / "claims").glob("test_*.py")):
         if f'"{claim_id}"' in path.read_text():
             spec = importlib.util.spec_from_file_location(path.stem, path)
-            module = importlib.util.module_from_spec(spec)
+            module = sys.modules[path.stem] = importlib.util.module_from_spec(spec)  # AutoGraph looks it up
             spec.loader.exec_module(module)
             return next(c for c in module.CLAIMS if c.id == claim_id)
     raise SystemExit(f"no claim {claim_id!r} in claims/")
