@@ -98,9 +98,9 @@ def setup(config):
         x, y = data.scale(d.x_train[:config["n"]]), d.y_train[:config["n"]]
         return (one_epoch(models.doc002_mnist_mlp, x, y, 1), one_epoch(models.doc002_mnist_mlp, x, y, 32))
     if kind == "float64_input":
-        images = data.subset("mnist").x_train / 255.0  # float64, as numpy divides
-        first = first_layer(models.doc002_mnist_mlp())
-        return (lambda: first.predict_on_batch(images)), (lambda: first.predict_on_batch(images.astype("float32")))
+        x64 = data.subset("mnist").x_train / 255.0  # float64, as numpy divides
+        x32, first = x64.astype("float32"), first_layer(models.doc002_mnist_mlp())
+        return (lambda: first.predict_on_batch(x64)), (lambda: first.predict_on_batch(x32))
     if kind == "float64_matmul":
         x = (data.subset("mnist").x_train / 255.0).reshape(-1, 28 * 28)  # float64, as numpy divides
         kernel = models.doc002_mnist_mlp().layers[1].kernel.numpy()  # M09's first Dense, (784, 512)
@@ -117,10 +117,9 @@ def extra_details(config) -> dict:
     forward pass fed float64 over fed float32, ratio of mean times over 10 alternating rounds."""
     if config["kind"] != "float64_input":
         return {}
-    images = data.subset("mnist").x_train / 255.0
-    model = models.doc002_mnist_mlp()
-    a, b = timed_rounds(lambda: model.predict_on_batch(images),
-                        lambda: model.predict_on_batch(images.astype("float32")), 10)
+    x64 = data.subset("mnist").x_train / 255.0
+    x32, model = x64.astype("float32"), models.doc002_mnist_mlp()
+    a, b = timed_rounds(lambda: model.predict_on_batch(x64), lambda: model.predict_on_batch(x32), 10)
     return {"m09_first_dense_compute_dtype": model.layers[1].compute_dtype,
             "m09_whole_model_float64_over_float32_input": float(a.mean() / b.mean())}
 
@@ -156,11 +155,12 @@ def macs_ratio(case, benchmark):
     counts and their ratio, and the measured latency (``timing``: VGG16 / M14 time ratio and
     its Fieller interval over the rounds, per-round seconds), none of them judged."""
     vgg, resnet = models.built("doc002_vgg16"), models.built("doc002_resnet34")
+    macs, params = (models.macs(vgg), models.macs(resnet)), (vgg.count_params(), resnet.count_params())
     a, b, latency, figure = timing(case, benchmark)
-    return Measured(models.macs(vgg) / models.macs(resnet),
-                    details={"macs VGG16": models.macs(vgg), "macs ResNet34-like": models.macs(resnet),
-                             "params VGG16": vgg.count_params(), "params ResNet34-like": resnet.count_params(),
-                             "params ratio": vgg.count_params() / resnet.count_params(),
+    return Measured(macs[0] / macs[1],
+                    details={"macs VGG16": macs[0], "macs ResNet34-like": macs[1],
+                             "params VGG16": params[0], "params ResNet34-like": params[1],
+                             "params ratio": params[0] / params[1],
                              "latency ratio VGG16 / ResNet34-like": latency.to_dict(),
                              "seconds VGG16": a.tolist(), "seconds ResNet34-like": b.tolist()},
                     figure=figure)
