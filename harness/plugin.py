@@ -17,6 +17,7 @@ Options: ``--accept-verdicts`` writes this run's judged verdicts into the baseli
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import logging
 import math
@@ -209,7 +210,8 @@ def _entry(case: Case, verdict: str, node: str, **fields) -> dict:
         "id": claim.id, "tier": case.tier, "node": node, "document": claim.doc, "citation": claim.citation,
         "section": claim.section, "lines": claim.lines, "quote": claim.quote,
         "document_value": claim.document_value, "rule": str(case.rule), "reason": claim.reason,
-        "port": claim.port, "post_hoc": claim.post_hoc, "control": claim.control, "seeds": list(case.seeds), "config": plain(case.config), "drop": tier.drop,
+        "port": claim.port, "post_hoc": claim.post_hoc, "control": claim.control, "seeds": list(case.seeds),
+        "config": plain(case.config), "drop": tier.drop, "power": dataclasses.asdict(tier.power) if tier.power else None,
         "verdict": verdict, "run": run.run_id, "commit": git["commit"], "dirty": bool(git["dirty"]),
         "options": {**device.ACTIVE, "deterministic": run.deterministic}, "worker": run.worker,
         "recipes": recipes.read(), "device": device.describe(), "when": scoreboard.now(), **fields,

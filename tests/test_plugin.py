@@ -205,7 +205,7 @@ FAKE_CLAIMS = '''
 import pytest
 
 from harness.kit import plots, stats
-from harness.engine.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Tier, claim_test
+from harness.engine.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Power, Tier, claim_test
 
 SAMPLES = [1.2, 1.4, 1.3]
 
@@ -249,7 +249,7 @@ def claim(cid, measure, rule=AtLeast(1.0), **tier):
 
 
 CLAIMS = [
-    claim("right_level", right_level),
+    claim("right_level", right_level, power=Power(0.93, "seeds 100-129, commit abc1234")),
     claim("own_interval", own_interval),
     claim("all_right_level", both_parts, All({"a": AtLeast(0.9), "b": AtLeast(0.9)})),
     claim("nan_value", nan_value),
@@ -310,9 +310,10 @@ def test_the_entry_holds_the_harness_interval_and_a_misused_measurement_is_an_er
     claims = scores["claims"]
     right = claims["right_level"]
     assert (right["verdict"], right["interval"]["confidence"], right["measured_seeds"]) == ("reproduced", 0.95, [0, 1, 2])
+    assert right["power"] == {"probability": 0.93, "pilot": "seeds 100-129, commit abc1234"}
     assert {k: v["confidence"] for k, v in claims["all_right_level"]["interval"].items()} == {"a": 0.975, "b": 0.975}
     own = claims["own_interval"]
-    assert own["verdict"] == "error" and "computed its own interval" in own["message"]
+    assert own["verdict"] == "error" and "computed its own interval" in own["message"] and own["power"] is None
     assert "FAILED claims/test_fake.py::test_claims[own_interval-fast]" in output
     assert "PASSED claims/test_fake.py::test_claims[right_level-fast]" in output
 

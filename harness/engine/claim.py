@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -197,18 +197,34 @@ def plain(value):
 # --- claims ------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Power:
+    """The probability that a tier's seeds give a decisive verdict (reproduced or refuted)
+    under its rule, estimated from a pilot on unreported seeds (harness/engine/power.py).
+    pilot: which seeds, at which commit."""
+    probability: float
+    pilot: str
+
+
+@dataclass(frozen=True)
 class Tier:
     """How a claim runs in one tier: its rule, seeds and sizes (plain data).
     drop: which runs are left out of the statistics (e.g. "seeds whose training
     diverged to NaN"), declared before running; empty: none may be. across_seeds: why
     this claim computes its own interval from values pooled across seeds (e.g. a
     proportion of units over all seeds' draws) instead of handing the harness one value
-    per seed (``Measured(estimate=...)``); empty: it may not."""
+    per seed (``Measured(estimate=...)``); empty: it may not. power: the seeds' power from a
+    pilot, where the seed count was chosen by it (None: not computed)."""
     rule: Any
     seeds: tuple = (0,)
     config: dict = field(default_factory=dict)
     drop: str = ""
     across_seeds: str = ""
+    power: Power | None = None
+
+
+def seeds_by_power(tiers: dict, tier: str, n: int, power: Power) -> dict:
+    """``tiers`` with ``tier`` run on seeds 0..n-1, the count its pilot's ``power`` chose."""
+    return {**tiers, tier: replace(tiers[tier], seeds=tuple(range(n)), power=power)}
 
 
 @dataclass(frozen=True)
