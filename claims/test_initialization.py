@@ -309,7 +309,7 @@ CLAIMS = [
           measure=saturation, port=PROBE,
           document_value="output variance >> input variance; saturation at the top layers",
           post_hoc="fast tier: seeds 3 -> 5, the count whose power reaches 0.8 on pilot seeds 100-129, "
-                   "after reported inconclusive runs were seen (this commit)"),
+                   "after reported inconclusive runs were seen (8064392)"),
     Claim("sigmoid_normal_init_variance_explodes_keeps_increasing", "001", "1. The Vanishing/Exploding Gradients",
           "13", "Going forward in the network, the variance keeps increasing after each layer until the "
           "activation function saturates at the top layers",

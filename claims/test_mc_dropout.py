@@ -199,7 +199,7 @@ CLAIMS = [
                          "fast", 15, Power(0.806, power.FAST_PILOT)),
           measure=mc_calibration, port=PORT,
           post_hoc="fast tier: seeds 3 -> 15, the count whose power reaches 0.8 on pilot seeds 100-129, "
-                   "after reported inconclusive runs were seen (this commit)",
+                   "after reported inconclusive runs were seen (8064392)",
           document_value="much better uncertainty (no number: 62% instead of 99% confidence on one image); "
                          "y_probas shape [100, 10000, 10]"),
     Claim("mc_dropout_accuracy", "001", "5c. Monte Carlo (MC) Dropout", "655",

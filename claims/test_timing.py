@@ -223,7 +223,7 @@ CLAIMS = [
           document_value="2x machine cycles",
           post_hoc="judged quantity changed from a bare float64 vs float32 matmul (now "
                    "E53_float64_matmul_twice_float32) to M09's first layer fed float64 vs float32 input, after "
-                   "the reported run was seen (this commit)"),
+                   "the reported run was seen (b5ae272)"),
     Claim("E53_float64_matmul_twice_float32", "002", "Chapter III, Normalization", "1676",
           "double the number of machine cycles (64 x 32 vs. 32 x 32)",
           "The arithmetic premise of E53_float64_doubles_cycles: a float64 matrix multiply costs twice the "
@@ -240,7 +240,7 @@ CLAIMS = [
                "against float32.",
           document_value="2x machine cycles",
           post_hoc="split off E53_float64_doubles_cycles, whose reported verdict judged this product, after "
-                   "that run was seen (this commit)"),
+                   "that run was seen (e55b0d4)"),
     Claim("E27_resnet_6x_faster", "002", "Chapter II, ResNet Networks", "1228",
           "So the ResNet architecture is 6 times computationally faster.",
           "'Computationally faster' is a statement about computation, and the document infers it from "
@@ -262,7 +262,7 @@ CLAIMS = [
                "-> 4 -> 1, see E25).",
           document_value="6x (from 138M vs 21M parameters)",
           post_hoc="judged quantity changed from the measured latency ratio (band [4, 9]) to the MAC ratio "
-                   "(band [5.5, 7]), latency kept as a detail, after the reported runs were seen (this commit)"),
+                   "(band [5.5, 7]), latency kept as a detail, after the reported runs were seen (e55b0d4)"),
 ]
 
 test_claims = claim_test(CLAIMS)

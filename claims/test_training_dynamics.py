@@ -302,7 +302,7 @@ AUGMENTATION = ("An augmentation can only help where the net overfits, so the sa
                 "the two claims share the runs.")
 AUGMENTATION_POST_HOC = ("split from one two-part claim and moved to a training set the net overfits (was: 10,000 "
                          "images, 2 epochs, where no augmentation can help), after the reported run was seen "
-                         "(issue 20 item 6, this commit)")
+                         "(issue 20 item 6, ceb5659)")
 SWEEP = {"steps": 500, "batch_size": 20, "lr_from": 1e-5, "lr_to": 10.0, "window": 20}
 
 CLAIMS = [

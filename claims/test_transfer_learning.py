@@ -124,7 +124,7 @@ CLAIMS = [
                          "retracted, cherry-picked run: B on A 99.25% vs B 97.2%)",
           post_hoc="replaces transfer_learning_cherry_pick (judged the retracted 99.25% figure, refuted) after "
                    "its reported nightly run was seen; same runs, the rule's threshold mirrored (issue 20 item 5, "
-                   "this commit)"),
+                   "1a62026)"),
     Claim("control_transfer_split_published", "001", "2a. Transfer Learning with Keras", "330-381",
           "X_train_A.shape (43986, 28, 28); X_train_B.shape (200, 28, 28); y_train_A[:30] [4, 0, 5, 7, 7, 7, "
           "4, 4, 3, 4, 0, 1, 6, 3, 4, 3, 2, 6, 5, 3, 4, 5, 1, 3, 4, 2, 0, 6, 7, 1]; y_train_B[:30] [1, 1, 0, 0, "

@@ -134,7 +134,7 @@ CLAIMS = [
                          Power(0.976, power.FAST_PILOT)),
           measure=lowest_layer_vs_relu, port=PORT, document_value="gradients 'can vanish entirely' with sigmoid",
           post_hoc="fast tier: seeds 3 -> 4, the count whose power reaches 0.8 on pilot seeds 100-129, "
-                   "after reported inconclusive runs were seen (this commit)"),
+                   "after reported inconclusive runs were seen (8064392)"),
     Claim("relu_faster_initial_convergence", "000", "7. Lab: special care for deep networks", "345",
           "replace all your sigmoids with RELUs now and you will get faster initial convergence",
           "Faster = lower training loss after the same number of SGD steps (the document's recipe, "
