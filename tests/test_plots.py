@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
 

@@ -12,6 +12,7 @@ from the committed scoreboards (``python -m harness.views.report --redraw``).
 """
 import json
 import math
+from pathlib import Path
 
 import matplotlib
 
@@ -19,10 +20,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from harness.engine import scoreboard  # noqa: E402
-from harness.kit import style  # noqa: E402
+from harness.kit import judged, style  # noqa: E402
 from harness.kit.style import VERDICT_COLOURS  # noqa: E402,F401  (importable from here too)
-from harness.views import forest  # noqa: E402
 
 LEGEND_ROW = 0.25  # inches: the height of one row of a legend below a panel
 
@@ -268,7 +267,7 @@ def _number(x):
 def _measured(entry: dict, part) -> tuple:
     """(point, low, high, interval dict) of a rule part; low, high None without an interval,
     -inf or inf for an unbounded end."""
-    value, interval = forest.part_data(entry, part)
+    value, interval = judged.part_data(entry, part)
     if interval:
         low, high = (_number(interval[end]) for end in ("low", "high"))
         return (_number(interval.get("point", value)), -math.inf if low is None else low,
@@ -292,7 +291,7 @@ def _per_seed(entry: dict, part) -> list:
 def drawn_parts(entry: dict) -> list:
     """The rule's threshold parts (harness/views/forest.py ``parse``) whose value is a number:
     one strip each in the judged panel."""
-    return [p for p in forest.parse(entry.get("rule", "")) if p.threshold and _measured(entry, p)[0] is not None]
+    return [p for p in judged.parse(entry.get("rule", "")) if p.threshold and _measured(entry, p)[0] is not None]
 
 
 def _evidence(entry: dict) -> str:
@@ -306,11 +305,11 @@ def _notes(entry: dict, parts: list, width: float) -> str:
     """What the strips do not show, wrapped to ``width`` inches: the other parts of the rule
     (exact ones marked) with their values, and the document's words."""
     lines = []
-    for p in forest.parse(entry.get("rule", "")):
+    for p in judged.parse(entry.get("rule", "")):
         if p not in parts:
-            value = forest.part_data(entry, p)[0]
+            value = judged.part_data(entry, p)[0]
             lines.append(f"{p.name + ' ' if p.name else ''}{p.text}: measured {_short(value)[:120]}"
-                         + (" (exact)" if p.kind == forest.EXACT else ""))
+                         + (" (exact)" if p.kind == judged.EXACT else ""))
     if entry.get("document_value"):
         lines.append(f"document: {entry['document_value']}")
     return "\n".join(style.wrap(line, width, style.SMALL_SIZE) for line in lines)
@@ -413,7 +412,7 @@ def judgement_line(entry: dict) -> str:
 def metadata(entry: dict) -> dict:
     """The PNG text chunks of an entry's plot: Verdict, Rule, Judgement and Thresholds (JSON:
     [[part name, '>=' | '<=' | 'in', bound, ...], ...])."""
-    thresholds = [[p.name, p.kind, *p.bounds] for p in forest.parse(entry.get("rule", "")) if p.threshold]
+    thresholds = [[p.name, p.kind, *p.bounds] for p in judged.parse(entry.get("rule", "")) if p.threshold]
     return {"Verdict": entry["verdict"], "Rule": entry["rule"], "Judgement": judgement_line(entry),
             "Thresholds": json.dumps(thresholds)}
 
@@ -421,5 +420,8 @@ def metadata(entry: dict) -> dict:
 def save(entry: dict, path) -> None:
     """Draw ``entry``'s plot and save it as the PNG ``path`` (64 colours), with its ``metadata``."""
     fig = draw(entry)
-    scoreboard.atomic_write(path, lambda tmp: style.save_png(fig, tmp, style.DPI, metadata(entry)))
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")  # written whole, then renamed onto path
+    style.save_png(fig, tmp, style.DPI, metadata(entry))
+    tmp.replace(path)
     plt.close(fig)

@@ -36,6 +36,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from harness.engine import scoreboard  # noqa: E402
 from harness.kit import style  # noqa: E402
+from harness.kit.judged import AT_LEAST, BAND, EXACT, UNPARSED, Part, number, parse, part_data  # noqa: E402,F401
 from harness.engine.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
 from harness.settings import BOARDS  # noqa: E402
 
@@ -45,91 +46,10 @@ CLIP = 3.0
 EPS = 1e-12
 DPI = 90
 WIDTH = 9.5  # inches
-AT_LEAST, AT_MOST, BAND, EXACT, UNPARSED = ">=", "<=", "in", "exact", "unparsed"
 # The plots' style (harness/kit/style.py: its one short font list matters here, as the SVG
 # writes it on every text), text kept as text in the SVG.
 STYLE = {**style.RC, "svg.fonttype": "none", "svg.hashsalt": "forest"}
 XLABEL = "signed distance to the threshold (units of the threshold; > 0: the claim's side)"
-
-_NUMBER = r"[-+]?(?:inf|nan|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?)"
-_SUFFIX = re.compile(r"\s*\(this budget can only (refute|reproduce)\)\s*$")
-_BOUND = re.compile(rf"^(>=|<=) ({_NUMBER})$", re.IGNORECASE)
-_BAND = re.compile(rf"^in \[({_NUMBER}), ({_NUMBER})\]$", re.IGNORECASE)
-_EXACT = re.compile(r"^(?:==|≈) ")
-# An All rule's parts are "name rule" joined by "; ": split only outside brackets and quotes
-# (an exact part's repr may itself hold "; ").
-
-
-def _split(rule: str) -> list:
-    pieces, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(rule):
-        if quote:
-            quote = "" if c == quote and rule[i - 1] != "\\" else quote
-        elif c in "'\"":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth = max(0, depth - 1)
-        elif c == ";" and not depth and rule[i + 1:i + 2] == " ":
-            pieces.append(rule[start:i])
-            start = i + 2
-    return pieces + [rule[start:]]
-
-
-@dataclass(frozen=True)
-class Part:
-    """One part of a rule string. kind: '>=', '<=', 'in' (bounds (a, b)), 'exact' or 'unparsed'."""
-    name: str  # "" for a rule of one part
-    kind: str
-    bounds: tuple = ()  # (t,) for '>=' and '<=', (a, b) for 'in'
-    budget: str = ""  # "refute" / "reproduce": RefuteOnly / ReproduceOnly
-    text: str = ""  # the part's rule, as written
-
-    @property
-    def threshold(self) -> bool:
-        return self.kind in (AT_LEAST, AT_MOST, BAND)
-
-
-def _rule(text: str):
-    """'>= 0.5' -> ('>=', (0.5,)), 'in [a, b]' -> ('in', (a, b)), '== 4' -> ('exact', ()), else None."""
-    m = _BOUND.match(text)
-    if m:
-        t = float(m.group(2))
-        return (m.group(1), (t,)) if not math.isnan(t) else None
-    m = _BAND.match(text)
-    if m:
-        a, b = float(m.group(1)), float(m.group(2))
-        return (BAND, (a, b)) if not (math.isnan(a) or math.isnan(b)) and a <= b else None
-    if _EXACT.match(text) or text == "not tested":
-        return EXACT, ()
-    return None
-
-
-def parse(rule: str) -> list:
-    """The parts of a rule string as harness/engine/claim.py writes it (``str(rule)``)."""
-    rule = (rule or "").strip()
-    budget = ""
-    m = _SUFFIX.search(rule)
-    if m and len(_split(rule)) == 1:  # RefuteOnly(AtLeast(...)): the whole rule
-        budget, rule = m.group(1), rule[:m.start()]
-    parts = []
-    for piece in _split(rule):
-        piece_budget = budget
-        m = _SUFFIX.search(piece)
-        if m:
-            piece_budget, piece = m.group(1), piece[:m.start()]
-        piece = piece.strip()
-        name, text, found = "", piece, _rule(piece)
-        if found is None and " " in piece:
-            name, text = (s.strip() for s in piece.split(" ", 1))
-            found = _rule(text)
-        if found is None:
-            parts.append(Part("", UNPARSED, (), piece_budget, piece))
-        else:
-            parts.append(Part(name, found[0], found[1], piece_budget, text))
-    return parts
-
 
 def distance(part: Part, x: float, unit: float | None = None) -> float:
     """x's signed distance to ``part``'s threshold, > 0 on the claim's side (see the module
@@ -176,26 +96,6 @@ class Rows(list):
     skipped = 0  # threshold parts not drawn: unparsable rule part, or a value that is not a number
 
 
-def _number(v):
-    if isinstance(v, bool) or v is None:
-        return None
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
-def part_data(entry: dict, part: Part):
-    """-> (value, interval dict or None) of ``part`` in ``entry``: a named part's are keyed
-    by its name in the entry's value and interval dicts."""
-    value, interval = entry.get("value"), entry.get("interval")
-    if part.name:
-        value = value.get(part.name) if isinstance(value, dict) else None
-        interval = interval.get(part.name) if isinstance(interval, dict) and "low" not in interval else None
-    return value, interval if isinstance(interval, dict) and "low" in interval else None
-
-
 def rows(board_entries, document: str) -> Rows:
     """The forest's rows for ``document`` in one board's entries (a scoreboard's "claims"
     dict, or a list of entries; positive controls left out), in claim id order, parts in the
@@ -217,11 +117,11 @@ def rows(board_entries, document: str) -> Rows:
             if not p.threshold:
                 continue
             value, interval = part_data(e, p)
-            x = _number(interval.get("point", value) if interval else value)
+            x = number(interval.get("point", value) if interval else value)
             if x is None:
-                x = _number(value)
-            lo = _number(interval.get("low")) if interval else None
-            hi = _number(interval.get("high")) if interval else None
+                x = number(value)
+            lo = number(interval.get("low")) if interval else None
+            hi = number(interval.get("high")) if interval else None
             if x is None:
                 out.skipped += 1
                 continue
