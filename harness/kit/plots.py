@@ -12,7 +12,6 @@ from the committed scoreboards (``python -m harness.views.report --redraw``).
 """
 import json
 import math
-from pathlib import Path
 
 import matplotlib
 
@@ -418,10 +417,9 @@ def metadata(entry: dict) -> dict:
 
 
 def save(entry: dict, path) -> None:
-    """Draw ``entry``'s plot and save it as the PNG ``path`` (64 colours), with its ``metadata``."""
+    """Draw ``entry``'s plot and save it as the PNG ``path`` (64 colours), with its ``metadata``.
+    Callers that replace a published file write to a temporary path and rename it
+    (harness/engine/scoreboard.py ``atomic_write``)."""
     fig = draw(entry)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")  # written whole, then renamed onto path
-    style.save_png(fig, tmp, style.DPI, metadata(entry))
-    tmp.replace(path)
+    style.save_png(fig, path, style.DPI, metadata(entry))
     plt.close(fig)

@@ -136,7 +136,7 @@ def redraw_plots(snapshot: Snapshot, without_spec: bool = False) -> int:
     for board in BOARDS:
         for entry in snapshot.claims(board).values():
             if entry.get("plot") and (entry.get("figure") or without_spec):
-                plots.save(entry, snapshot.root / entry["plot"])
+                scoreboard.atomic_write(snapshot.root / entry["plot"], lambda tmp: plots.save(entry, tmp))
                 drawn += 1
     return drawn
 
