@@ -94,3 +94,10 @@ def test_durations_for_pytest_split_come_from_each_tiers_last_run(tmp_path):
     out = tmp_path / "durations.json"
     assert history.main(["--results", str(tmp_path), "--durations", str(out)]) == 0
     assert json.loads(out.read_text()) == {"claims/x.py::t[a-fast]": 2.5}
+
+
+def test_an_unbounded_interval_is_compared_not_a_crash():
+    """A Fieller interval can be unbounded; its ends are stored as "-inf" and "inf"."""
+    old = {"interval": {"a": ["-inf", "inf"], "b": [0.1, 0.2]}, "value": {"a": 0.3, "b": 0.15}}
+    new = {"interval": {"a": [0.2, 0.4], "b": [0.3, 0.4]}, "value": {"a": 0.3, "b": 0.35}}
+    assert history.drift(old, new) == "b interval [0.1, 0.2] -> [0.3, 0.4]"

@@ -119,6 +119,8 @@ def drift(old: dict, new: dict) -> str:
     a, b = old.get("interval"), new.get("interval")
     if isinstance(a, list) and isinstance(b, list):
         a, b = {"": a}, {"": b}
+    if isinstance(a, dict) and isinstance(b, dict):  # an unbounded end is kept as "-inf" / "inf"
+        a, b = ({k: [float(x) for x in v] for k, v in iv.items()} for iv in (a, b))
     if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
         apart = [k for k in a if a[k][1] < b[k][0] or b[k][1] < a[k][0]]
         return "; ".join(f"{k + ' ' if k else ''}interval [{a[k][0]:.4g}, {a[k][1]:.4g}] -> "
