@@ -78,13 +78,16 @@ CLAIMS = [
           "tf.clip_by_norm([[1, 2, 3, 4, 5]], 2.0) -> [[0.26967996, 0.5393599, 0.80903983, 1.0787199, "
           "1.3483998]] (TensorFlow's clip_by_norm docstring)",
           "The published example through the family's path: the gradient [1, 2, 3, 4, 5] in one variable, "
-          "SGD(learning_rate=1, clipnorm=2.0), the update read back. " + FLOAT32,
-          {"fast": Tier(Close([0.26967996, 0.5393599, 0.80903983, 1.0787199, 1.3483998], atol=1e-7),
+          "SGD(learning_rate=1, clipnorm=2.0), the update read back; each component within float32 round-off "
+          "(rtol 1e-6, a few ulps: backends order the float32 operations differently).",
+          {"fast": Tier(Close([0.26967996, 0.5393599, 0.80903983, 1.0787199, 1.3483998], rtol=1e-6),
                         config={"option": "clipnorm", "split": [5], "gradient": [1.0, 2.0, 3.0, 4.0, 5.0],
                                 "threshold": 2.0})},
           measure=clipping_update,
           control="tensorflow/tensorflow, tensorflow/python/ops/clip_ops.py (TF 2.21.0), clip_by_norm "
-                  "docstring: [[0.26967996, 0.5393599, 0.80903983, 1.0787199, 1.3483998]]"),
+                  "docstring: [[0.26967996, 0.5393599, 0.80903983, 1.0787199, 1.3483998]]",
+          post_hoc="tolerance atol 1e-7 (under one float32 ulp above 1) -> rtol 1e-6 (the suite's float round-off) "
+                   "after the PyTorch backend's run, one ulp off, was seen (0afbfb6)"),
 ]
 
 test_claims = claim_test(CLAIMS)
