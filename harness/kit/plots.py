@@ -254,13 +254,8 @@ def _draw_claim(fig, spec: dict) -> None:
 
 def _number(x):
     """x as a float, if it is a finite number (or a string of one), else None."""
-    if isinstance(x, bool) or x is None:
-        return None
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
+    v = judged.number(x)
+    return v if v is not None and math.isfinite(v) else None
 
 
 def _measured(entry: dict, part) -> tuple:
