@@ -361,9 +361,10 @@ def pytest_terminal_summary(terminalreporter, config):
     tiers = sorted({e["tier"] for e in entries})
     verdicts = report.VERDICTS
     tr.write_line(f"{'document':10} {'tier':10} " + " ".join(f"{v:>12}" for v in verdicts))
-    for doc in DOCUMENTS:
+    for doc in (*DOCUMENTS, "controls"):  # positive controls counted apart from the documents' claims
         for tier in tiers:
-            group = [e for e in entries if e["document"] == doc and e["tier"] == tier]
+            group = [e for e in entries if e["tier"] == tier
+                     and (bool(e.get("control")) if doc == "controls" else e["document"] == doc and not e.get("control"))]
             if group:
                 tr.write_line(f"{doc:10} {tier:10} " + " ".join(f"{sum(e['verdict'] == v for e in group):>12}"
                                                                for v in verdicts))
