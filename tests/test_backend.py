@@ -116,4 +116,4 @@ def test_claim_files_import_without_tensorflow():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=scoreboard.ROOT,
                           env={**os.environ, "KERAS_BACKEND": "jax"})
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "test_claims[cnn_99_percent-fast]" in proc.stdout
+    assert "test_claims[adam_beats_sgd-fast]" in proc.stdout

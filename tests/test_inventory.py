@@ -57,3 +57,13 @@ def test_every_inventory_row_is_accounted_for():
     ids = claim_ids()
     missing = [row for row in rows if not any(inventory.covers(row, i) for i in ids)]
     assert missing == []
+
+
+def test_every_accepted_verdict_is_a_case_that_exists():
+    """A baseline key names a (claim, tier) that is collected: a claim moved to another tier or
+    removed takes its accepted verdicts with it, so that no baseline holds verdicts of cases
+    that no run can give again."""
+    from harness.engine import baseline
+    cases = {f"{c.id}-{tier}" for c in claims() for tier in c.tiers}
+    for path in sorted(CLAIMS_DIR.glob("baseline*.json")):
+        assert sorted(set(baseline.load(path)) - cases) == [], path.name

@@ -24,8 +24,8 @@ must fail (return code 1), and per claim:
 The control run must itself be green: every claim judged, and equal to
 claims/baseline.json where that file has the claim.
 
-Not covered: the batch-norm speed-up claims (claims/test_batch_norm.py) have no fast
-tier (nightly tier only), too slow for this file.
+Not covered: claims without a fast tier, too slow for this file: the batch-norm speed-up
+claims (claims/test_batch_norm.py, nightly), the 99% CNN (nightly) and MC dropout (full).
 
 A claim whose rule cannot tell its subject from a broken one is a defect this file
 finds: glorot_preserves_variance once judged whole tanh layers, where GlorotUniform at
@@ -50,8 +50,7 @@ def node(file: str, claim: str, tier: str = "fast") -> str:
 
 
 # Training claims of the fast tier that the training-loop breakages must move.
-TRAINING = [node("mnist_cnn", "cnn_99_percent"), node("vanishing_gradients", "relu_faster_initial_convergence"),
-            node("mnist_dense", "adam_beats_sgd")]
+TRAINING = [node("vanishing_gradients", "relu_faster_initial_convergence"), node("mnist_dense", "adam_beats_sgd")]
 
 # name -> nodes, patch (body of pytest_configure), expect ("changed", "changed or error", "error"),
 # unpatched (the control verdict the case is written for, or None), doc (what is broken).
@@ -130,7 +129,7 @@ CASES = {
         """,
         doc="RMSprop() and fit raise an undeclared exception: an error, not the accepted refutation."),
     "training_labels_shuffled": dict(
-        nodes=[node("mnist_cnn", "cnn_99_percent")], expect="changed", unpatched=None,
+        nodes=[node("mnist_dense", "adam_beats_sgd")], expect="changed or error", unpatched=None,
         patch="""
             import numpy as np
             from harness.kit import data
@@ -140,14 +139,14 @@ CASES = {
                 return d._replace(y_train=np.random.default_rng(0).permutation(d.y_train))
             data.subset = shuffled
         """,
-        doc="MNIST training labels permuted: the CNN learns nothing that transfers to the test set."),
+        doc="MNIST training labels permuted: neither optimizer learns anything that transfers to the test set."),
     "dropout_off_in_training": dict(
-        nodes=[node("mc_dropout", "mc_dropout_calibration")], expect="changed", unpatched=None,
+        nodes=[node("dropout_layer", "dropout_scaling")], expect="changed", unpatched=None,
         patch="""
             import keras
             keras.layers.Dropout.call = lambda self, inputs, training=False: inputs
         """,
-        doc="Dropout passes its inputs through: the 100 MC passes equal the deterministic one."),
+        doc="Dropout passes its inputs through: nothing is dropped or scaled in training."),
     "optimizer_no_op": dict(
         nodes=TRAINING, expect="changed or error", unpatched=None,
         patch="""
