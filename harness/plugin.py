@@ -236,6 +236,8 @@ def judge(request):
     the test if the verdict is an error or differs from the accepted baseline. Once per test."""
     case = _case(request.node)
     assert case is not None, "judge is for the claim tests of harness.engine.claim.claim_test()"
+    case.log.measured.clear()
+    case.log.dropped.clear()
     start = time.perf_counter()
 
     def _judge(measured):

@@ -4,14 +4,22 @@ import math
 import pytest
 
 from harness.kit import stats
-from harness.engine.claim import All, AtLeast, Case, Claim, Exact, Excluded, Measured, Tier
+from harness.engine.claim import All, AtLeast, Case, Claim, Dropped, Exact, Excluded, Measured, SeedLog, Tier
 from harness.engine.judging import MisusedMeasurement, drift_tolerance, judge
 
 SAMPLES = [1.2, 1.4, 1.3]
 
 
-def case(rule=AtLeast(1.0), seeds=(0, 1, 2), **tier):
-    return Case(Claim("c", "001", "1", "1", "q", "r", {"fast": Tier(rule, seeds=seeds, **tier)}), "fast")
+def case(rule=AtLeast(1.0), seeds=(0, 1, 2), looped=True, **tier):
+    """A case; looped: as after a measurement whose seed loop (Case.per_seed) measured every seed."""
+    return Case(Claim("c", "001", "1", "1", "q", "r", {"fast": Tier(rule, seeds=seeds, **tier)}), "fast",
+                SeedLog(measured=list(seeds) if looped else []))
+
+
+def nan_on_seed_2(seed):
+    if seed == 2:
+        raise Dropped("the loss became NaN")
+    return SAMPLES[seed]
 
 
 POOLED = "a proportion of units over every seed's draws"
@@ -50,9 +58,34 @@ def test_all_reads_each_part_at_the_bonferroni_level_and_keeps_the_other_values(
 def test_an_estimate_needs_one_value_per_measured_seed():
     with pytest.raises(MisusedMeasurement, match=r"has 2 values for the 3 measured seeds \[0, 1, 2\]"):
         judge(case(), Measured(estimate=stats.mean([1.2, 1.4])))
-    declared = case(drop="seeds whose loss became NaN")
-    got = judge(declared, Measured(estimate=stats.mean([1.2, 1.4]), dropped=[2]))
+    declared = case(drop="seeds whose loss became NaN", looped=False)
+    got = judge(declared, Measured(estimate=stats.mean(declared.per_seed(nan_on_seed_2))))
     assert got.fields["measured_seeds"] == [0, 1] and got.fields["dropped"] == [2]
+    assert got.fields["dropped_because"] == {"2": "the loss became NaN"} and math.isclose(got.fields["value"], 1.3)
+
+
+def test_the_harness_loops_the_declared_seeds_in_order_and_records_them():
+    c, calls = case(looped=False), []
+    assert c.per_seed(lambda seed: calls.append(seed) or 10 * seed) == [0, 10, 20]
+    assert calls == [0, 1, 2] and c.log.measured == [0, 1, 2] and c.log.dropped == {}
+    one = case(seeds=(7,), looped=False)
+    assert one.seed == 7 and one.log.measured == [7]
+    with pytest.raises(ValueError, match="3 declared seeds: loop them with case.per_seed"):
+        case(looped=False).seed
+
+
+def test_values_over_seeds_need_the_harness_loop_over_exactly_the_declared_seeds():
+    with pytest.raises(MisusedMeasurement, match="without the harness's seed loop"):
+        judge(case(looped=False), Measured(estimate=stats.mean(SAMPLES)))
+    with pytest.raises(MisusedMeasurement, match="without the harness's seed loop"):
+        judge(case(looped=False, across_seeds=POOLED), Measured(1.3, interval=mean()))
+    partial = case(looped=False)
+    partial.log.measured.extend([0, 1, 7])
+    with pytest.raises(MisusedMeasurement, match=r"measured seeds \[0, 1, 7\], the tier declares \[0, 1, 2\]"):
+        judge(partial, Measured(estimate=stats.mean(SAMPLES)))
+    twice = case(looped=False)
+    twice.per_seed(float), twice.per_seed(float)  # two recipes per seed: the same seeds twice
+    assert judge(twice, Measured(estimate=stats.mean(SAMPLES))).fields["measured_seeds"] == [0, 1, 2]
 
 
 def test_the_trainings_read_must_be_the_tiers_seeds():
@@ -88,12 +121,11 @@ def test_nan_or_inf_is_an_error_not_inconclusive():
         assert got.verdict == "error" and got.message.startswith("non-finite measurement")
 
 
-def test_drops_need_a_declared_rule_and_must_be_seeds_of_the_tier():
-    with pytest.raises(MisusedMeasurement, match=r"dropped without a declared Tier\(drop=...\)"):
-        judge(case(), Measured(estimate=stats.mean([1.2, 1.4]), dropped=[2]))
-    declared = case(drop="seeds whose loss became NaN")
-    with pytest.raises(MisusedMeasurement, match=r"dropped seeds \[7\] are not among the tier's seeds"):
-        judge(declared, Measured(estimate=stats.mean(SAMPLES), dropped=[7]))
+def test_drops_need_a_declared_rule():
+    undeclared = case(looped=False)
+    values = undeclared.per_seed(nan_on_seed_2)
+    with pytest.raises(MisusedMeasurement, match=r"seeds dropped without a declared Tier\(drop=...\): \{2: "):
+        judge(undeclared, Measured(estimate=stats.mean(values)))
 
 
 def test_a_figure_is_a_plot_spec_not_a_matplotlib_figure():

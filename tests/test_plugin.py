@@ -205,13 +205,17 @@ FAKE_CLAIMS = '''
 import pytest
 
 from harness.kit import plots, stats
-from harness.engine.claim import All, AtLeast, Claim, Excluded, Exact, Measured, Power, Tier, claim_test
+from harness.engine.claim import All, AtLeast, Claim, Dropped, Excluded, Exact, Measured, Power, Tier, claim_test
 
 SAMPLES = [1.2, 1.4, 1.3]
 
 
 def right_level(case):
-    return Measured(estimate=stats.mean(SAMPLES), samples=SAMPLES)
+    return Measured(estimate=stats.mean(case.per_seed(lambda seed: SAMPLES[seed])), samples=SAMPLES)
+
+
+def own_loop(case):
+    return Measured(estimate=stats.mean([SAMPLES[seed] for seed in case.seeds]))
 
 
 def own_interval(case):
@@ -220,15 +224,22 @@ def own_interval(case):
 
 
 def both_parts(case):
-    return Measured(estimate={"a": stats.mean(SAMPLES), "b": stats.mean([2.0, 2.2, 2.1])})
+    a, b = zip(*case.per_seed(lambda seed: (SAMPLES[seed], 2.0 + seed / 10)))
+    return Measured(estimate={"a": stats.mean(a), "b": stats.mean(b)})
 
 
 def nan_value(case):
     return Measured(float("nan"))
 
 
+def nan_on_seed_2(seed):
+    if seed == 2:
+        raise Dropped("the loss became NaN")
+    return SAMPLES[seed]
+
+
 def dropped(case):
-    return Measured(estimate=stats.mean(SAMPLES[:2]), dropped=[2])
+    return Measured(estimate=stats.mean(case.per_seed(nan_on_seed_2)))
 
 
 def single(case):
@@ -251,6 +262,7 @@ def claim(cid, measure, rule=AtLeast(1.0), **tier):
 CLAIMS = [
     claim("right_level", right_level, power=Power(0.93, "seeds 100-129, commit abc1234")),
     claim("own_interval", own_interval),
+    claim("own_loop", own_loop),
     claim("all_right_level", both_parts, All({"a": AtLeast(0.9), "b": AtLeast(0.9)})),
     claim("nan_value", nan_value),
     claim("undeclared_drop", dropped),
@@ -315,6 +327,8 @@ def test_the_entry_holds_the_harness_interval_and_a_misused_measurement_is_an_er
     own = claims["own_interval"]
     assert own["verdict"] == "error" and "computed its own interval" in own["message"] and own["power"] is None
     assert "FAILED claims/test_fake.py::test_claims[own_interval-fast]" in output
+    loop = claims["own_loop"]
+    assert loop["verdict"] == "error" and "without the harness's seed loop" in loop["message"]
     assert "PASSED claims/test_fake.py::test_claims[right_level-fast]" in output
 
 
@@ -326,6 +340,7 @@ def test_nan_and_undeclared_drops_are_errors_declared_drops_are_judged(fake_run)
     declared = claims["declared_drop"]
     assert (declared["verdict"], declared["dropped"], declared["drop"], declared["measured_seeds"]) == (
         "inconclusive", [2], "seeds whose loss became NaN", [0, 1])  # 2 seeds: a wide interval
+    assert declared["dropped_because"] == {"2": "the loss became NaN"}
 
 
 def test_skips_single_runs_exclusions_fixtures_and_figures(fake_run):

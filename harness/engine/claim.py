@@ -273,11 +273,31 @@ class Claim:
         return f"{DOCUMENTS[self.doc]} §{self.section}, line {self.lines}"
 
 
+class Dropped(Exception):
+    """Raised by a seed's measurement (``Case.per_seed``) to leave that seed out of the
+    statistics under the tier's declared drop rule (``Tier(drop=...)``), e.g. a training
+    that diverged; the message says why. Without a declared rule the case is an error."""
+
+
+@dataclass
+class SeedLog:
+    """What a case's seed loop did in its test (``Case.per_seed``, ``Case.seed``): each seed
+    measured, and those dropped with their reasons ({seed: message})."""
+    measured: list = field(default_factory=list)
+    dropped: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Case:
-    """A claim in one tier: what a measuring function receives."""
+    """A claim in one tier: what a measuring function receives.
+
+    The harness owns the seeds: a measuring function loops the tier's declared seeds with
+    ``case.per_seed(fn)`` (or reads a one-seed tier's ``case.seed``), never by itself, and
+    hands the harness one value per seed (``Measured(estimate=stats.mean(...))``); judging
+    checks that the seeds measured are the seeds declared."""
     claim: Claim
     tier: str
+    log: SeedLog = field(default_factory=SeedLog, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -289,7 +309,8 @@ class Case:
         return self.claim.tiers[self.tier].rule
 
     @property
-    def seeds(self):
+    def seeds(self) -> tuple:
+        """The tier's declared seeds (the harness's: claims loop them with ``per_seed``)."""
         return self.claim.tiers[self.tier].seeds
 
     @property
@@ -301,6 +322,29 @@ class Case:
         """The confidence of each interval this case's rule reads: 0.95, or
         1 - 0.05/k for an ``All`` of k parts (Bonferroni)."""
         return 1 - 0.05 / getattr(self.rule, "parts", 1)
+
+    def per_seed(self, measure: Callable[[int], Any]) -> list:
+        """[measure(seed) for each declared seed], in the declared order, less the seeds whose
+        measure raised ``Dropped`` (recorded, with the reason, for judging: the tier must declare
+        its drop rule). Each call measures every declared seed; a claim may loop them more than
+        once (e.g. two recipes per seed)."""
+        values = []
+        for seed in self.seeds:
+            try:
+                values.append(measure(seed))
+            except Dropped as why:
+                self.log.dropped[seed] = str(why)
+            else:
+                self.log.measured.append(seed)
+        return values
+
+    @property
+    def seed(self) -> int:
+        """The seed of a one-seed tier (an exact claim, or a single run), recorded as measured."""
+        if len(self.seeds) != 1:
+            raise ValueError(f"{self.id}: {len(self.seeds)} declared seeds: loop them with case.per_seed")
+        self.log.measured.append(self.seeds[0])
+        return self.seeds[0]
 
 
 @dataclass
@@ -315,15 +359,14 @@ class Measured:
     ``across_seeds`` (a ``stats.Interval`` or a dict of them, computed by the claim);
     samples: the per-seed values behind it; details: anything else worth keeping
     (JSON-able); figure: a plot spec of harness/kit/plots.py (``plots.curves(...)``, ...: kept
-    in the entry, drawn with the judgement and saved as the claim's plot); dropped: the
-    seeds left out under the tier's declared ``drop`` rule."""
+    in the entry, drawn with the judgement and saved as the claim's plot). Seeds left out
+    under the tier's drop rule are the harness's record (``Dropped``, ``Case.log``)."""
     value: Any = None
     estimate: Any = None
     interval: Any = None
     samples: Any = None
     details: dict | None = None
     figure: Any = None
-    dropped: list = field(default_factory=list)
 
 
 def cases(claims: Sequence[Claim]):

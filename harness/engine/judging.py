@@ -1,7 +1,8 @@
 """Judging: (case, measurement) -> judgement, a pure function.
 
-``judge`` checks what a measuring function handed back (a ``Measured``; seeds dropped
-only under a declared ``Tier(drop=...)``; one value per measured seed in each estimate),
+``judge`` checks what a measuring function handed back (a ``Measured``; the seeds its
+loop measured, ``Case.per_seed``, exactly the declared ones less those dropped under a
+declared ``Tier(drop=...)``; one value per measured seed in each estimate),
 reads each estimate at the confidence the rule needs (``estimated``), turns a NaN or inf
 into an error, and otherwise applies the case's rule. A claim computes its own interval
 only in a tier that says why (``Tier(across_seeds=...)``), and then at that confidence. It reads no file and records nothing: harness/plugin.py records the
@@ -83,9 +84,9 @@ def evidence(case: Case, measured: Measured) -> str:
     return "single run" if thresholds(case.rule) else "exact"
 
 
-def measured_seeds(case: Case, measured: Measured) -> list:
-    """The tier's seeds less the dropped ones: what each estimate must have one value for."""
-    return [s for s in case.seeds if s not in set(measured.dropped)]
+def measured_seeds(case: Case) -> list:
+    """The tier's seeds less those its seed loop dropped: what each estimate must have one value for."""
+    return [s for s in case.seeds if s not in case.log.dropped]
 
 
 def estimated(case: Case, measured: Measured) -> Measured:
@@ -95,7 +96,7 @@ def estimated(case: Case, measured: Measured) -> Measured:
     if measured.estimate is None:
         return measured
     estimates = measured.estimate if isinstance(measured.estimate, dict) else {"": measured.estimate}
-    seeds = measured_seeds(case, measured)
+    seeds = measured_seeds(case)
     for part, e in estimates.items():
         if not isinstance(e, Estimate):
             raise MisusedMeasurement(f"{case.id}: estimate {part!r} is a {type(e).__name__}, not a stats.Estimate")
@@ -134,14 +135,18 @@ def check(case: Case, measured, trained_seeds=()) -> None:
     if measured.figure is not None and not (isinstance(measured.figure, dict) and "kind" in measured.figure):
         raise MisusedMeasurement(f"{case.id}: figure is a {type(measured.figure).__name__}, not a plot spec of "
                                  "harness/kit/plots.py (plots.curves(...), ...)")
-    if measured.dropped and not case.claim.tiers[case.tier].drop:
-        raise MisusedMeasurement(f"{case.id}: seeds {measured.dropped} dropped without a declared Tier(drop=...)")
+    if case.log.dropped and not tier.drop:
+        raise MisusedMeasurement(f"{case.id}: seeds dropped without a declared Tier(drop=...): {case.log.dropped}")
     if trained_seeds and set(trained_seeds) != set(case.seeds):
         raise MisusedMeasurement(f"{case.id}: trained with seeds {sorted(trained_seeds)}, the tier declares "
                                  f"{list(case.seeds)}: measure every declared seed and no other")
-    undeclared = sorted(set(measured.dropped) - set(case.seeds))
-    if undeclared:
-        raise MisusedMeasurement(f"{case.id}: dropped seeds {undeclared} are not among the tier's seeds")
+    looped = sorted(set(case.log.measured))
+    if (measured.estimate is not None or measured.interval is not None) and not looped:
+        raise MisusedMeasurement(f"{case.id}: values over seeds without the harness's seed loop: measure "
+                                 "each declared seed with case.per_seed(...)")
+    if looped and looped != sorted(measured_seeds(case)):
+        raise MisusedMeasurement(f"{case.id}: measured seeds {looped}, the tier declares {list(case.seeds)}"
+                                 f"{f' less the dropped {sorted(case.log.dropped)}' if case.log.dropped else ''}")
 
 
 def judge(case: Case, measured: Measured, trained_seeds=()) -> Judgement:
@@ -157,9 +162,10 @@ def judge(case: Case, measured: Measured, trained_seeds=()) -> Judgement:
     return Judgement(verdict, message, evidence(case, measured), {
         "value": plain(measured.value), "interval": _json_interval(measured.interval),
         "samples": plain(measured.samples), "details": plain(measured.details or {}),
-        "dropped": plain(measured.dropped), "drift_tolerance": drift_tolerance(case.rule),
+        "dropped": sorted(case.log.dropped), "drift_tolerance": drift_tolerance(case.rule),
+        **({"dropped_because": {str(s): why for s, why in case.log.dropped.items()}} if case.log.dropped else {}),
         **({"trained_seeds": plain(list(trained_seeds))} if trained_seeds else {}),
-        **({"measured_seeds": measured_seeds(case, measured), "statistics": _statistics(measured.estimate)}
+        **({"measured_seeds": measured_seeds(case), "statistics": _statistics(measured.estimate)}
            if measured.estimate is not None else {})})
 
 

@@ -24,7 +24,7 @@ import sys
 import numpy as np
 
 from harness import settings
-from harness.engine.claim import REFUTED, REPRODUCED, Case, Claim, Measured
+from harness.engine.claim import REFUTED, REPRODUCED, Case, Claim, Measured, SeedLog
 from harness.engine.judging import judge
 from harness.kit.stats import Estimate
 
@@ -34,9 +34,10 @@ FAST_PILOT = "seeds 100-129, fast-tier config, 2,000 draws per n, commit 570a336
 
 
 def with_seeds(case: Case, n: int) -> Case:
-    """The case with its tier's seeds replaced by range(n)."""
+    """The case with its tier's seeds replaced by range(n), as a run that measured them all."""
     tier = dataclasses.replace(case.claim.tiers[case.tier], seeds=tuple(range(n)))
-    return Case(dataclasses.replace(case.claim, tiers={**case.claim.tiers, case.tier: tier}), case.tier)
+    return Case(dataclasses.replace(case.claim, tiers={**case.claim.tiers, case.tier: tier}), case.tier,
+                SeedLog(measured=list(range(n))))
 
 
 def resampled(measured: Measured, rows) -> Measured:
