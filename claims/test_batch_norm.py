@@ -39,7 +39,7 @@ import keras
 import numpy as np
 
 from harness.kit import data, models, plots, recipes, stats, training
-from harness.engine.claim import All, AtLeast, Between, Claim, Measured, Tier, claim_test
+from harness.engine.claim import All, AtLeast, Between, Claim, Exact, Measured, Tier, claim_test
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -74,6 +74,24 @@ def deep_elu(input_shape: tuple, batch_norm: bool, depth: int):
     """The builder of one doc001_deep_elu architecture, one object per architecture (the key of
     training.seeded_model's shared compiled model)."""
     return functools.partial(models.doc001_deep_elu, input_shape, batch_norm, depth)
+
+
+def published_bn_rows(case):
+    """The BN layers of this family's net (``deep_elu(input_shape, True, depth)``, the builder its runs
+    train), as model.summary() prints them: (parameters, output shape) of the BN after Flatten and of
+    the distinct BN rows after the hidden Dense layers; and the first BN's variables with their
+    trainable flags (Géron's cell [37])."""
+    c = case.config
+    model = deep_elu(tuple(c["input_shape"]), True, c["depth"])()
+    bn = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    rows = [[layer.count_params(), list(layer.output.shape)] for layer in bn]
+    hidden = []
+    for row in rows[1:]:
+        if row not in hidden:
+            hidden.append(row)
+    return Measured({"first_bn": rows[0], "hidden_bn": hidden,
+                     "first_bn_variables": [[v.name, v.trainable] for v in bn[0].variables]},
+                    details={"bn_layers": len(bn), "rows": rows})
 
 
 @functools.cache
@@ -312,6 +330,28 @@ CLAIMS = [
           "bn_speeds_convergence_cifar10 (the same runs).",
           {"nightly": Tier(All({"gain": AtLeast(0.025), "bn_accuracy": Between(0.40, 0.50)}), SEEDS, CIFAR10)},
           measure=final_accuracy, port=PORT, document_value="45.0% vs 40% (printed 0.4542 vs 0.4084)"),
+    Claim("control_bn_rows_published_summary", "001", "1c. Batch Normalization", "153-176",
+          "batch_normalization (BatchNo (None, 784) 3136; batch_normalization_2 (Batch (None, 100) 400; "
+          "[(var.name, var.trainable) for var in bn1.variables]: gamma True, beta True, moving_mean False, "
+          "moving_variance False (Géron's Fashion-MNIST BN MLP)",
+          "Exact: a BN layer holds four vectors of its input's width (gamma and beta trained, the moving "
+          "mean and variance not), whatever the weights, so this family's deep net with BN, on Géron's "
+          "28 x 28 inputs, must print his rows for the BN after Flatten (784 inputs) and for every BN after a "
+          "100-unit Dense, and its first BN must hold his four variables with his trainable flags.",
+          {"fast": Tier(Exact({"first_bn": [3136, [None, 784]], "hidden_bn": [[400, [None, 100]]],
+                               "first_bn_variables": [["gamma", True], ["beta", True], ["moving_mean", False],
+                                                      ["moving_variance", False]]}),
+                        config={"input_shape": [28, 28], "depth": 20})},
+          measure=published_bn_rows,
+          control="ageron/handson-ml2, 11_training_deep_neural_networks.ipynb (commit 262e54b), code cell "
+                  "[36] model.summary(): batch_normalization (None, 784) 3136, batch_normalization_2 "
+                  "(None, 100) 400; code cell [37]: ('batch_normalization/gamma:0', True), "
+                  "('batch_normalization/beta:0', True), ('batch_normalization/moving_mean:0', False), "
+                  "('batch_normalization/moving_variance:0', False)",
+          port="Géron's 300-100 BN MLP -> this family's 20 x Dense 100 ELU net with BN (models.doc001_deep_elu "
+               "via deep_elu), on keras.Input((28, 28)): only the BN rows his summary shares with it are "
+               "compared (784 inputs after Flatten, 100 after a hidden Dense); Keras 3 names variables "
+               "without the layer prefix and ':0'."),
 ]
 
 test_claims = claim_test(CLAIMS)

@@ -59,6 +59,17 @@ def run(inputs: str, epochs: int, batch_size: int, seed: int) -> dict:
     return {"acc": r.history["acc"], "loss": r.history["loss"], "test_acc": float(test_acc), "seconds": r.seconds}
 
 
+def published_mlp_counts(case):
+    """Parameters of M09 as this family builds it (``models.doc002_mnist_mlp``, the model of
+    ``run``), as ``model.summary()`` prints them (``models.summary``): per Dense layer (count
+    and output shape) and total / trainable / non-trainable."""
+    s = models.summary(models.doc002_mnist_mlp())
+    return Measured({"dense": [[n, list(shape)] for name, n, shape in zip(s["names"], s["layers"], s["shapes"])
+                               if name == "Dense"],
+                     "total": s["total"], "trainable": s["trainable"], "non_trainable": s["non_trainable"]},
+                    details={"names": s["names"], "layers": s["layers"]})
+
+
 def mnist_inputs(case):
     """B01-B05: training accuracy per epoch (and test accuracy) of the raw and normalized runs."""
     c = case.config
@@ -499,6 +510,24 @@ CLAIMS += [
           measure=small_lr_epochs,
           port="Not code from the document: a direct test of its statement.",
           document_value="smaller lr -> more epochs"),
+    Claim("control_mnist_mlp_published_counts", "002", "Chapter III, One-Hot Encoding", "1587-1597",
+          "Total params: 669,706 / Trainable params: 669,706 / Non-trainable params: 0 (the summary that "
+          "idiap/importance-sampling publishes for its MNIST MLP example run with plain Keras: dense_1 "
+          "(None, 512) 401,920, dense_2 (None, 512) 262,656, dense_3 (None, 10) 5,130)",
+          "Exact: the counts and output shapes are fixed by the architecture (784 x 512 + 512, 512 x 512 + "
+          "512, 512 x 10 + 10), whatever the weights, so the family's M09 must print the published Dense "
+          "rows and totals.",
+          {"fast": Tier(Exact({"dense": [[401920, [None, 512]], [262656, [None, 512]], [5130, [None, 10]]],
+                               "total": 669706, "trainable": 669706, "non_trainable": 0}))},
+          measure=published_mlp_counts,
+          control="idiap/importance-sampling, docs/examples.md (commit 0cf6308), section 'MNIST MLP', terminal "
+                  "output of `python examples/mnist_mlp.py --uniform` (plain Keras): dense_1 (None, 512) "
+                  "401920, dense_2 (None, 512) 262656, dense_3 (None, 10) 5130, activation_1 (Activation) 0; "
+                  "Total params 669,706, Trainable 669,706, Non-trainable 0",
+          port="The published model takes flattened 784-vectors (no Flatten layer) and applies softmax in a "
+               "separate Activation layer; M09 (models.doc002_mnist_mlp) has Flatten(input_shape=(28, 28)) "
+               "-> keras.Input((28, 28)) then Flatten(), and softmax inside the last Dense. Neither layer "
+               "has weights, so only the Dense rows and the totals are compared."),
 ]
 
 test_claims = claim_test(CLAIMS)

@@ -177,6 +177,21 @@ def glorot_formulas(case):
                     figure=figure)
 
 
+TRUNCNORM_STD = 0.87962566103423978  # published: std of a standard normal truncated at +-2 (see the control)
+
+
+def truncated_normal_std(case):
+    """The draws behind GlorotNormal's truncation, measured as glorot_formulas measures kernels: per
+    seed, a kernel of ``shape`` from keras.initializers.TruncatedNormal(0, 1): its variance over the
+    published truncated variance 0.87962566103423978**2, and its largest |w| (the truncation bound)."""
+    kernels = [np.asarray(keras.initializers.TruncatedNormal(0.0, 1.0, seed=s)(case.config["shape"]), float)
+               for s in case.seeds]
+    samples = {"variance_ratio": [w.var() / TRUNCNORM_STD ** 2 for w in kernels],
+               "max_abs": [np.abs(w).max() for w in kernels]}
+    return Measured({"variance_ratio": samples["variance_ratio"], "max_abs_highest": max(samples["max_abs"])},
+                    samples=samples, details={"std": [w.std() for w in kernels]})
+
+
 def keras_default(case):
     layer = keras.layers.Dense(10)
     return Measured({"kernel_initializer": type(layer.kernel_initializer).__name__},
@@ -343,6 +358,25 @@ CLAIMS = [
           "An API fact: a Dense layer built with no kernel_initializer must hold a GlorotUniform.",
           {"fast": Tier(Exact({"kernel_initializer": "GlorotUniform"}))},
           measure=keras_default, document_value="GlorotUniform"),
+    Claim("control_truncated_normal_published_std", "001", "1a. Glorot and He Initialization", "21-27",
+          "stddev = math.sqrt(scale) / .87962566103423978, where 0.87962566103423978 is "
+          "scipy.stats.truncnorm.std(a=-2, b=2, loc=0., scale=1.) (TensorFlow's VarianceScaling; Keras 3 "
+          "divides by the same constant)",
+          STATISTICAL + " Here the variance of TruncatedNormal(0, 1) draws over 0.87962566103423978^2 (the "
+          "published truncated standard deviation, squared) must be 1 within that atol for every seed: the "
+          "same variance measure as glorot_formulas, on the constant its GlorotNormal reading rests on. "
+          "TruncatedNormal re-draws values beyond two standard deviations, so no |w| may exceed 2 "
+          "(float32 round-off allowed).",
+          {"fast": Tier(All({"variance_ratio": Close(1.0, atol=TOLERANCE),
+                             "max_abs_highest": AtMost(2 * (1 + 2 ** -23))}),
+                        seeds=(0, 1, 2), config={"shape": SHAPE})},
+          measure=truncated_normal_std,
+          control="tensorflow/tensorflow, tensorflow/python/ops/init_ops_v2.py (TF 2.21.0), VarianceScaling."
+                  "__call__, truncated_normal branch: '# constant from scipy.stats.truncnorm.std(a=-2, b=2, "
+                  "loc=0., scale=1.)' stddev = math.sqrt(scale) / .87962566103423978 (the same constant in "
+                  "keras-team/keras, keras/src/initializers/random_initializers.py, Keras 3.15.1)",
+          port="Drawn with Keras 3's keras.initializers.TruncatedNormal(mean=0, stddev=1, seed) on the "
+               "backend in use, not with TensorFlow's or scipy's generator."),
 ]
 
 test_claims = claim_test(CLAIMS)

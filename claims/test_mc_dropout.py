@@ -166,6 +166,18 @@ SETUP = (" Fashion-MNIST, 55,000 training images, 5 epochs, seeds 0-4 (full tier
          "Paired by seed: the MC and the deterministic predictions come from the same trained model.")
 
 
+def published_dropout_mlp_counts(case):
+    """Parameters of this family's model, ``models.doc001_dropout_mlp()``, as ``model.summary()``
+    prints them (``models.summary``): per Dense layer (count and output shape), per Dropout layer,
+    and total / trainable / non-trainable."""
+    s = models.summary(models.doc001_dropout_mlp())
+    rows = list(zip(s["names"], s["layers"], s["shapes"]))
+    return Measured({"dense": [[n, list(shape)] for name, n, shape in rows if name == "Dense"],
+                     "dropout": [n for name, n, _ in rows if name == "Dropout"],
+                     "total": s["total"], "trainable": s["trainable"], "non_trainable": s["non_trainable"]},
+                    details={"names": s["names"]})
+
+
 def tiers(rule: dict) -> dict:
     """One Tier per tier name with this file's seeds and config; rule: {tier: rule}."""
     return {t: Tier(rule[t], seeds=SEEDS[t], config=CONFIG[t]) for t in SEEDS}
@@ -206,6 +218,27 @@ CLAIMS = [
           tiers({t: AtLeast(1e-6) for t in SEEDS}),
           measure=mc_accuracy, port=PORT,
           document_value="MC dropout boosts performance (no number)"),
+    Claim("control_dropout_mlp_published_counts", "001", "5b. Dropout", "636-647",
+          "Total params: 266,610 / Trainable params: 266,610 / Non-trainable params: 0 (Géron's summary of "
+          "the Fashion-MNIST 300-100 MLP: Dense (None, 300) 235,500, Dense (None, 100) 30,100, Dense "
+          "(None, 10) 1,010)",
+          "Exact: the counts and output shapes are fixed by the architecture, whatever the weights. The "
+          "document's dropout model is Géron's MLP with a Dropout(0.2) before each Dense; a Dropout layer "
+          "has no weights, so the three Dense layers must print Géron's rows, each Dropout 0 parameters, "
+          "and the totals his. Activation and initializer (elu/he_normal here, relu/glorot in his "
+          "summary) change no count.",
+          {"fast": Tier(Exact({"dense": [[235500, [None, 300]], [30100, [None, 100]], [1010, [None, 10]]],
+                               "dropout": [0, 0, 0], "total": 266610, "trainable": 266610,
+                               "non_trainable": 0}))},
+          measure=published_dropout_mlp_counts,
+          control="ageron/handson-ml2, 10_neural_nets_with_keras.ipynb (commit 07443d4), code cell [27] "
+                  "model.summary() of the cell [25] model (Flatten input_shape=[28, 28], Dense 300, Dense 100, "
+                  "Dense 10): dense (None, 300) 235500, dense_1 (None, 100) 30100, dense_2 (None, 10) 1010; "
+                  "Total params 266,610, Trainable 266,610, Non-trainable 0",
+          port="Géron's cell [25] model plus the document's three Dropout(rate=0.2) layers (which his "
+               "published summary does not have; the Dropout rows, 0 parameters each, are Keras' documented "
+               "behaviour, not his number); Flatten(input_shape=[28, 28]) -> keras.Input((28, 28)) then "
+               "Flatten()."),
 ]
 
 test_claims = claim_test(CLAIMS)

@@ -15,10 +15,11 @@ test accuracy is only drawn). Each claim is judged on the Student-t interval of 
 """
 import functools
 
+import keras
 import numpy as np
 
 from harness.kit import data, models, plots, recipes, stats
-from harness.engine.claim import AtMost, Between, Claim, Measured, Tier, claim_test
+from harness.engine.claim import AtMost, Between, Claim, Exact, Measured, Tier, claim_test
 from harness.kit.training import train
 
 RUN = {"n_train": 60_000, "epochs": 2, "batch_size": 32, "validate_every": 1}
@@ -46,6 +47,17 @@ def run(variant: str, n_train: int, epochs: int, batch_size: int, seed: int, val
     h = r.history
     return {"test_accuracy": float(h["val_accuracy"][-1]), "train_accuracy": float(h["accuracy"][-1]),
             "val_accuracy": h["val_accuracy"], "accuracy": h["accuracy"]}
+
+
+def published_max_pooling(case):
+    """Each MaxPooling2D of the "maxpool" variant (``models.doc000_cnn_variant(**VARIANTS["maxpool"])``),
+    called on the 4x4 input of TensorFlow's MaxPooling2D example -> its outputs as (1, 2, 2, 1) lists."""
+    net = models.doc000_cnn_variant(**VARIANTS["maxpool"])
+    image = np.asarray(case.config["image"], "float32").reshape(1, 4, 4, 1)
+    pools = [layer for layer in net.layers if type(layer).__name__ == "MaxPooling2D"]
+    return Measured([keras.ops.convert_to_numpy(layer(image)).tolist() for layer in pools],
+                    details={"pool_size": [list(layer.pool_size) for layer in pools],
+                             "strides": [list(layer.strides) for layer in pools]})
 
 
 def accuracy_difference(case):
@@ -104,6 +116,20 @@ CLAIMS = [
           post_hoc="compared with no dropout on a training set the net overfits (was: with the document's fc "
                    "dropout, 2 epochs on 60,000 images), rate 0.25 (was 0.35), after the reported run was "
                    "seen (issue 20 item 7, ceb5659)"),
+    Claim("control_max_pooling_published_output", "000", "9. Theory: convolutional networks", "571",
+          "tf.keras.layers.MaxPooling2D(pool_size=(2, 2)) on [[1, 1, 2, 4], [2, 2, 3, 2], [4, 1, 1, 1], "
+          "[2, 2, 1, 4]] -> [[2, 4], [4, 4]]",
+          "Exact: a maximum of float32 integers is exact. Both pooling layers of the variant (after conv 2 "
+          "and 3) must print the published output: pool 2 with its default stride (the pool size) and "
+          "'valid' padding, the pooling that the comparison with stride-2 convolutions rests on.",
+          {"fast": Tier(Exact([[[[[2.0], [4.0]], [[4.0], [4.0]]]]] * 2),
+                        config={"image": [[1, 1, 2, 4], [2, 2, 3, 2], [4, 1, 1, 1], [2, 2, 1, 4]]})},
+          measure=published_max_pooling,
+          control="tensorflow/tensorflow, tensorflow/python/keras/layers/pooling.py (TF 2.21.0), class "
+                  "MaxPooling2D docstring, model with MaxPooling2D(pool_size=(2, 2), input_shape=(4, 4, 1)): "
+                  "model.predict(input_image) array([[[[2.], [4.]], [[4.], [4.]]]], dtype=float32)",
+          port="The published one-layer Sequential model and model.predict -> each MaxPooling2D(2) layer of "
+               "this family's Keras 3 maxpool variant, called directly on the same (1, 4, 4, 1) image."),
 ]
 
 test_claims = claim_test(CLAIMS)

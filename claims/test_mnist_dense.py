@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from harness.kit import data, models, plots, recipes, stats
-from harness.engine.claim import AtLeast, AtMost, All, Between, Claim, Measured, RefuteOnly, Tier, claim_test
+from harness.engine.claim import AtLeast, AtMost, All, Between, Claim, Close, Measured, RefuteOnly, Tier, claim_test
 from harness.kit.training import FUSED, train
 
 RECIPES = {"adam": (0.0, "Adam", 0.003), "sgd": (0.0, "SGD", 0.005), "adam_dropout": (0.25, "Adam", 0.005)}
@@ -43,6 +43,20 @@ def run(source: str, recipe: str, epochs: int, seed: int) -> dict:
               validation_data=(data.scale(d.x_test), d.y_test) if source == "load" else None,
               steps_per_execution=FUSED)
     return {k: list(map(float, v)) for k, v in r.history.items()}
+
+
+def published_adam_step(case):
+    """TensorFlow's Adam example through this family's optimizer path (``RECIPES["adam"]``'s class,
+    built as ``run`` builds it): the loss var**2 / 2 from var = 10, one step at learning rate
+    ``learning_rate``; the gradient is var (the example's own comment)."""
+    c = case.config
+    optimizer = getattr(keras.optimizers, RECIPES["adam"][1])(learning_rate=c["learning_rate"])
+    var = keras.Variable(np.float32(c["start"]))
+    positions = [float(keras.ops.convert_to_numpy(var))]
+    for _ in range(c["steps"]):
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(var), var)])
+        positions.append(float(keras.ops.convert_to_numpy(var)))
+    return Measured(positions[-1], details={"positions": positions, "optimizer": type(optimizer).__name__})
 
 
 def _runs(case, recipe, epochs=None):
@@ -174,6 +188,20 @@ CLAIMS = [
           {"full": Tier(All({"test_min_step": Between(1200, 3000), "train_drop_after": AtLeast(0.10)}),
                         SEEDS, {"source": "load", "epochs": FULL_EPOCHS})},
           measure=disconnect, port=PORT, document_value="disconnect after a couple thousand iterations"),
+    Claim("control_adam_published_first_step", "000", "7. Lab: special care for deep networks", "389-393",
+          "opt = tf.keras.optimizers.Adam(learning_rate=0.1); var1 = tf.Variable(10.0); loss = (var1 ** 2)/2.0; "
+          "one minimize step -> var1.numpy() 9.9 ('The first step is -learning_rate*sign(grad)')",
+          "Adam's first step is -lr * m_hat / (sqrt(v_hat) + epsilon) = -lr * g / (|g| + epsilon): 10 -> "
+          "9.9 up to epsilon (1e-7, a relative 1e-8 of the step) and float32 round-off of 10 - 0.1 "
+          "(half an ulp at 10, about 5e-7): atol 1e-6.",
+          {"fast": Tier(Close(9.9, atol=1e-6), config={"learning_rate": 0.1, "start": 10.0, "steps": 1})},
+          measure=published_adam_step,
+          control="tensorflow/tensorflow, tensorflow/python/keras/optimizer_v2/adam.py (TF 2.21.0), class Adam "
+                  "docstring usage example: var1 = tf.Variable(10.0), Adam(learning_rate=0.1), one "
+                  "minimize step of (var1 ** 2)/2.0 -> var1.numpy() 9.9",
+          port="tf.keras.optimizers.Adam -> keras.optimizers.Adam (Keras 3, built as this family's run() "
+               "builds its Adam); opt.minimize(loss, [var1]) -> apply_gradients with the gradient var1 "
+               "(the example's comment d(loss)/d(var1) == var1), which every backend supports."),
 ]
 
 test_claims = claim_test(CLAIMS)

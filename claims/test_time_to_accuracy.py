@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from harness.kit import data, models, plots, stats, training
-from harness.engine.claim import All, AtMost, Claim, Exact, Measured, Tier, claim_test
+from harness.engine.claim import All, AtMost, Claim, Close, Exact, Measured, Tier, claim_test
 
 TARGET = 0.99
 
@@ -75,6 +75,14 @@ def time_to_target(recipe: str, seed: int, x, y, x_test, y_test) -> dict:
     reached = [s for s, accuracy in checkpoints.points if accuracy >= TARGET]
     return {"points": checkpoints.points, "seconds": reached[0] if reached else None,
             "images": int(run.model.optimizer.iterations) * r["batch_size"], "macs": models.macs(run.model)}
+
+
+def published_loss(case):
+    """The document recipe's loss (``RECIPES["document"]["loss"]``, resolved by name as compile()
+    resolves it) on TensorFlow's example: per-sample losses."""
+    loss = keras.losses.get(RECIPES["document"]["loss"])
+    value = loss(np.asarray(case.config["y_true"]), np.asarray(case.config["y_pred"], "float32"))
+    return Measured(keras.ops.convert_to_numpy(value).astype(float), details={"loss": getattr(loss, "__name__", str(loss))})
 
 
 def matmul_flops(n: int = 2048, repeats: int = 20) -> float:
@@ -212,6 +220,19 @@ CLAIMS = [
           port="Not a port: our recipe. The harness's pipeline keeps each pass's last short batch "
                "(60,000 = 468 x 128 + 96) where the pilot's dropped it.",
           document_value="breaks 99% (no time given)"),
+    Claim("control_sparse_cce_published_losses", "000", "10. Lab: the 99% challenge", "581-590, 616-658",
+          "tf.keras.losses.sparse_categorical_crossentropy([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]) "
+          "-> array([0.0513, 2.303], dtype=float32)",
+          "The published values are printed to four significant digits: rounding of at most half a unit "
+          "in the fourth digit, below a relative 1e-3 for both (5e-5 / 0.0513, 5e-4 / 2.303), so each "
+          "per-sample loss must match within rtol 1e-3.",
+          {"fast": Tier(Close([0.0513, 2.303], rtol=1e-3),
+                        config={"y_true": [1, 2], "y_pred": [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]})},
+          measure=published_loss,
+          control="tensorflow/tensorflow, tensorflow/python/keras/losses.py (TF 2.21.0), docstring of "
+                  "sparse_categorical_crossentropy: loss.numpy() array([0.0513, 2.303], dtype=float32)",
+          port="tf.keras.losses.sparse_categorical_crossentropy -> keras.losses.get("
+               "'sparse_categorical_crossentropy') (Keras 3), the name the document recipe compiles with."),
 ]
 
 test_claims = claim_test(CLAIMS)

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from harness.kit import data, models, plots, recipes, stats, training
-from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Measured, Tier, claim_test
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Exact, Measured, Tier, claim_test
 
 # --- dying ReLU (001 §1b) --------------------------------------------------------------------------
 
@@ -285,6 +285,15 @@ def bn_allows_higher_lr(case):
                                         f"B15: lr sweep turning points, {len(case.seeds)} seeds"))
 
 
+def published_mlp_summary(case):
+    """What ``model.summary()`` prints for this family's probe, ``models.doc001_mlp()`` (the
+    300/100 ReLU MLP that relu_run and mlp_run train), read with ``models.summary``: per-layer
+    parameter counts and output shapes, and the total / trainable / non-trainable counts."""
+    s = models.summary(models.doc001_mlp())
+    return Measured({k: s[k] for k in ("layers", "shapes", "total", "trainable", "non_trainable")},
+                    details={"names": s["names"]})
+
+
 # --- claims -----------------------------------------------------------------------------------------
 
 MLP = {"n_train": 10_000, "epochs": 2, "batch_size": 64}  # shared by the three MLP-run claims
@@ -434,6 +443,24 @@ CLAIMS = [
           port="Probe: models.doc001_deep_elu(input_shape=(28, 28), batch_norm=True/False) "
                "(keras.Input((28, 28))); the schedule as in lr_range_test.",
           document_value="BN allows a higher learning rate"),
+    Claim("control_fashion_mlp_published_summary", "001", "1b. Nonsaturating Activation Functions", "53, 74",
+          "Total params: 266,610 / Trainable params: 266,610 / Non-trainable params: 0 (Géron's summary of "
+          "the Fashion-MNIST MLP: Flatten (None, 784) 0, Dense (None, 300) 235,500, Dense (None, 100) "
+          "30,100, Dense (None, 10) 1,010)",
+          "Exact: a parameter count and an output shape are integers that the architecture fixes (784 x 300 "
+          "+ 300, 300 x 100 + 100, 100 x 10 + 10), whatever the initial weights, so the family's builder "
+          "must print Géron's summary line for line. Activations and initializers change no count.",
+          {"fast": Tier(Exact({"layers": [0, 235500, 30100, 1010],
+                               "shapes": [[None, 784], [None, 300], [None, 100], [None, 10]],
+                               "total": 266610, "trainable": 266610, "non_trainable": 0}))},
+          measure=published_mlp_summary,
+          control="ageron/handson-ml2, 10_neural_nets_with_keras.ipynb (commit 07443d4), code cell [27] "
+                  "model.summary() of the cell [25] model (Flatten input_shape=[28, 28], Dense 300 relu, "
+                  "Dense 100 relu, Dense 10 softmax): flatten (None, 784) 0, dense (None, 300) 235500, "
+                  "dense_1 (None, 100) 30100, dense_2 (None, 10) 1010; Total params 266,610, Trainable "
+                  "266,610, Non-trainable 0",
+          port="Flatten(input_shape=[28, 28]) -> keras.Input((28, 28)) then Flatten() (models.doc001_mlp); "
+               "the Input is not a layer of the model in Keras 3, as it was not in Géron's summary."),
 ]
 
 test_claims = claim_test(CLAIMS)

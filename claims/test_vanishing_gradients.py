@@ -18,12 +18,22 @@ import pytest
 
 from harness.kit import data, models, plots, probes, recipes, stats, training
 from harness.engine import power
-from harness.engine.claim import All, AtMost, Claim, Measured, Power, Tier, claim_test, seeds_by_power
+from harness.engine.claim import All, AtMost, Claim, Close, Measured, Power, Tier, claim_test, seeds_by_power
 
 pytestmark = pytest.mark.exact_numerics("gradient RMS of 1e-5 per weight would underflow in float16")
 
 
 NETS = {act: functools.partial(models.doc000_five_layer, act) for act in ("sigmoid", "relu")}
+
+
+def published_activations(case):
+    """The hidden activation of each of this family's nets (``NETS[...]``, first hidden Dense),
+    applied to the inputs of TensorFlow's docstring example for that activation."""
+    out = {}
+    for activation, x in case.config["inputs"].items():
+        layer = NETS[activation]().get_layer("hidden_layer_1")
+        out[activation] = keras.ops.convert_to_numpy(layer.activation(np.asarray(x, "float32"))).astype(float)
+    return Measured(out)
 
 
 def sgd():
@@ -144,6 +154,25 @@ CLAIMS = [
           "wholly below 1.",
           tiers(AtMost(1.0)), measure=initial_convergence, port=PORT,
           document_value="faster initial convergence (no number)"),
+    Claim("control_sigmoid_relu_published_outputs", "000", "7. Lab: special care for deep networks", "341",
+          "tf.keras.activations.sigmoid([-20, -1.0, 0.0, 1.0, 20]) -> [2.0611537e-09, 2.6894143e-01, "
+          "5.0000000e-01, 7.3105860e-01, 1.0000000e+00]; tf.keras.activations.relu([-10, -5, 0.0, 5, 10]) "
+          "-> [0., 0., 0., 5., 10.]",
+          "The published float32 outputs, printed to 8 significant digits: each value within a relative "
+          "1e-6 (a few float32 spacings, far below any saturation effect), and no absolute slack, so "
+          "sigmoid(-20) must really be 2e-9 (the squashing the claim is about), not 0.",
+          {"fast": Tier(All({"sigmoid": Close([2.0611537e-09, 2.6894143e-01, 5.0e-01, 7.3105860e-01, 1.0],
+                                              rtol=1e-6),
+                             "relu": Close([0.0, 0.0, 0.0, 5.0, 10.0], rtol=1e-6)}),
+                        config={"inputs": {"sigmoid": [-20.0, -1.0, 0.0, 1.0, 20.0],
+                                           "relu": [-10.0, -5.0, 0.0, 5.0, 10.0]}})},
+          measure=published_activations,
+          control="tensorflow/tensorflow, tensorflow/python/keras/activations.py (TF 2.21.0), docstrings of "
+                  "sigmoid (b.numpy() array([2.0611537e-09, 2.6894143e-01, 5.0000000e-01, 7.3105860e-01, "
+                  "1.0000000e+00], dtype=float32)) and relu (array([ 0., 0., 0., 5., 10.], dtype=float32))",
+          port="tf.keras.activations.sigmoid / relu -> the activation of the first hidden Dense of this "
+               "family's Keras 3 nets (models.doc000_five_layer with activation 'sigmoid' or 'relu'), on "
+               "the backend in use."),
 ]
 
 test_claims = claim_test(CLAIMS)
