@@ -119,8 +119,8 @@ def runs(case) -> list:
     """Per seed, (history without BN, history with BN)."""
     cfg = dict(case.config)
     lr = {False: cfg.pop("lr_plain"), True: cfg.pop("lr_bn")}
-    return [tuple(history(**cfg, batch_norm=bn, learning_rate=lr[bn], seed=seed) for bn in (False, True))
-            for seed in case.seeds]
+    return case.per_seed(lambda seed: tuple(history(**cfg, batch_norm=bn, learning_rate=lr[bn], seed=seed)
+                                            for bn in (False, True)))
 
 
 def convergence(plain: dict, bn: dict, budget: int) -> dict:
@@ -161,7 +161,7 @@ def convergence_speed(case):
         {"no BN: lowest loss L* (epoch e)": [(s["e"], s["L*"]) for s in per_seed],
          "BN: first epoch <= L* (e_BN; budget + 1: never)": [(s["e_bn"], s["L*"]) for s in per_seed]},
         ylabel="validation loss", log=True,
-        title=f"{case.claim.id} [{case.tier}]: {cfg['dataset']} ({cfg['scale']}), {len(case.seeds)} seeds "
+        title=f"{case.claim.id} [{case.tier}]: {cfg['dataset']} ({cfg['scale']}), {len(pairs)} seeds "
               f"(median, min-max); speed-up {speed_up.point:.2f}")
     return Measured(estimate=speed_up,
                     samples={"e": e, "e_bn": e_bn, "speed_up": [a / b for a, b in zip(e, e_bn)]},
@@ -180,18 +180,18 @@ def wall_time_speed(case):
     bn = [wall_seconds(b, s["e_bn"]) for (_, b), s in zip(pairs, per_seed)]
     ratio = stats.paired_ratio(plain, bn)
     figure = plots.points({"no BN: seconds to L*": plain, "BN: seconds to L*": bn}, ylabel="wall seconds",
-                          title=f"{case.claim.id} [{case.tier}]: {len(case.seeds)} seeds; "
+                          title=f"{case.claim.id} [{case.tier}]: {len(pairs)} seeds; "
                                 f"ratio {ratio.point:.2f}")
     return Measured(estimate=ratio, samples={"plain_seconds": plain, "bn_seconds": bn},
                     details=details(per_seed), figure=figure)
 
 
 def final_accuracy(case):
-    _, per_seed = measured_runs(case)
+    pairs, per_seed = measured_runs(case)
     plain, bn = [s["accuracy"] for s in per_seed], [s["bn_accuracy"] for s in per_seed]
     estimate = {"gain": stats.paired_difference(bn, plain), "bn_accuracy": stats.mean(bn)}
     figure = plots.points({"no BN": plain, "BN": bn}, ylabel="validation accuracy (best-loss epoch)",
-                          title=f"{case.claim.id}: {len(case.seeds)} seeds", hline=(0.45, "document, BN: 45.0%"))
+                          title=f"{case.claim.id}: {len(pairs)} seeds", hline=(0.45, "document, BN: 45.0%"))
     return Measured(estimate=estimate,
                     samples={"accuracy": plain, "bn_accuracy": bn}, details=details(per_seed), figure=figure)
 

@@ -57,10 +57,10 @@ def cifar_run(model: str, learning_rate: float, seed: int, max_epochs: int, pati
 
 def validation_accuracy(case):
     """The best-val-loss model's validation accuracy per seed, and their mean."""
-    runs = [cifar_run(seed=s, **case.config) for s in case.seeds]
+    runs = case.per_seed(lambda s: cifar_run(seed=s, **case.config))
     accuracy = np.array([r["val_accuracy"] for r in runs])
     figure = plots.curves({case.claim.id: [r["curve"] for r in runs]}, ylabel="validation accuracy",
-                          title=f"{case.claim.id}: {len(case.seeds)} seeds",
+                          title=f"{case.claim.id}: {len(runs)} seeds",
                           hline=(float(case.claim.document_value.split("%")[0]) / 100, "document"))
     return Measured(estimate=stats.mean(accuracy), samples=accuracy, figure=figure,
                     details={"mc_val_accuracy": [r.get("mc_val_accuracy") for r in runs],

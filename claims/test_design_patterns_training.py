@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from harness.kit import data, failures, models, plots, recipes, stats
-from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Exact, Measured, Tier, claim_test
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Dropped, Exact, Measured, Tier, claim_test
 from harness.kit.training import train
 
 
@@ -73,7 +73,7 @@ def published_mlp_counts(case):
 def mnist_inputs(case):
     """B01-B05: training accuracy per epoch (and test accuracy) of the raw and normalized runs."""
     c = case.config
-    runs = {k: [run(k, c["epochs"], c["batch_size"], s) for s in case.seeds] for k in ("raw", "normalized")
+    runs = {k: case.per_seed(lambda s: run(k, c["epochs"], c["batch_size"], s)) for k in ("raw", "normalized")
             if c["inputs"] in (k, "both")}
     for rs in runs.values():
         check_finite(rs)
@@ -114,7 +114,7 @@ def cifar_run(dropout: float, epochs: int, batch_size: int, seed: int) -> dict:
 def cifar_overfitting(case):
     """B07-B09: training minus validation accuracy, and training accuracy, at given epochs."""
     c = case.config
-    runs = {m: [cifar_run(*c["runs"][m], c["batch_size"], s) for s in case.seeds] for m in c["runs"]}
+    runs = {m: case.per_seed(lambda s: cifar_run(*c["runs"][m], c["batch_size"], s)) for m in c["runs"]}
     for rs in runs.values():
         check_finite(rs)
     acc = {m: np.array([r["acc"] for r in v]) for m, v in runs.items()}
@@ -197,7 +197,7 @@ def curve_run(kind: str, source: str, epochs: int, batch_size: int, lr: float, v
 def deep_dnn_erratic(case):
     """B10, per seed: the best validation accuracy (did the net train, as the printed log's
     first three epochs say it does?) and the number of validation-accuracy drops > 0.02."""
-    runs = [curve_run(*case.config["run"], s) for s in case.seeds]
+    runs = case.per_seed(lambda s: curve_run(*case.config["run"], s))
     check_finite(runs)
     samples = {"best_val_accuracy": [max(r["val_accuracy"]) for r in runs],
                "erratic_drops": [erratic_drops(r["val_accuracy"]) for r in runs]}
@@ -211,24 +211,28 @@ def deep_dnn_erratic(case):
 def large_lr_diverges(case):
     """B16: largest epoch-mean training loss over the first batch's loss, per seed; seeds whose
     loss became NaN/inf are dropped (the tier declares it)."""
-    runs = [curve_run(*case.config["run"], s) for s in case.seeds]
-    finite = [all(map(math.isfinite, r["loss"])) and math.isfinite(r["first_loss"]) for r in runs]
-    ratio = np.array([max(r["loss"]) / r["first_loss"] for r, ok in zip(runs, finite) if ok])
+    def finite_run(seed):
+        r = curve_run(*case.config["run"], seed)
+        if not (all(map(math.isfinite, r["loss"])) and math.isfinite(r["first_loss"])):
+            raise Dropped("the training loss became NaN or inf")
+        return r
+
+    runs = case.per_seed(finite_run)
+    ratio = np.array([max(r["loss"]) / r["first_loss"] for r in runs])
     if ratio.size < 2:  # fewer than two finite runs: an error, not a verdict on one run
-        raise ValueError(f"{ratio.size} of {len(runs)} runs stayed finite: no interval")
+        raise ValueError(f"{ratio.size} runs stayed finite: no interval")
     curves = {"training loss, lr 0.1": [r["loss"] for r in runs]}
     return Measured(estimate=stats.mean(ratio),
                     samples={"max_loss_over_first": ratio.tolist()},
                     details={"curves": curves, "first_loss": [r["first_loss"] for r in runs]},
-                    figure=plots.curves(curves, ylabel="training loss", title=f"002 {case.claim.id}"),
-                    dropped=[s for s, ok in zip(case.seeds, finite) if not ok])
+                    figure=plots.curves(curves, ylabel="training loss", title=f"002 {case.claim.id}"))
 
 
 def small_lr_epochs(case):
     """B17: epochs until the training loss first reaches 0.3 (not reached: max epochs + 1),
     small over large learning rate, paired by seed (Fieller)."""
     c = case.config
-    large, small = ([curve_run(*spec, s) for s in case.seeds] for spec in c["runs"])
+    large, small = (case.per_seed(lambda s: curve_run(*spec, s)) for spec in c["runs"])
     check_finite(large + small)
     epochs = lambda rs: np.array([len(r["loss"]) if r["loss"][-1] <= 0.3 else c["runs"][0][2] + 1 for r in rs])
     values = {"epochs_small_lr": epochs(small), "epochs_large_lr": epochs(large)}
@@ -242,7 +246,7 @@ def small_lr_epochs(case):
 def training_curves(case):
     """B11-B14: per-seed values read from the runs' curves, Student-t interval per part."""
     c, cid = case.config, case.claim.id
-    runs = [curve_run(*c["run"], s) for s in case.seeds]
+    runs = case.per_seed(lambda s: curve_run(*c["run"], s))
     check_finite(runs)
     col = lambda key, i: np.array([r[key][i] for r in runs])
     if cid.startswith("B14"):
@@ -271,7 +275,7 @@ def deep_dnn_as_written(case):
     document on MNIST /255 with validation_split=0.1. Whether fit runs, and if it does,
     whether the run trains (best val_acc >= CHANCE_LEFT) and then turns erratic."""
     c = case.config
-    keras.utils.set_random_seed(case.seeds[0])
+    keras.utils.set_random_seed(case.seed)
     model = keras.Sequential()
     model.add(keras.layers.Dense(64, activation="relu", input_shape=(28, 28)))
     for _ in range(40):

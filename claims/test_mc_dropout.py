@@ -90,7 +90,7 @@ def predictions(source: str, n_valid: int, epochs: int, shorter_epochs: int | No
 
 def trained(case) -> list:
     """predictions() of every seed of the case, each trained once per session."""
-    return [predictions(**case.config, seed=seed) for seed in case.seeds]
+    return case.per_seed(lambda seed: predictions(**case.config, seed=seed))
 
 
 def scores(runs: list, metric, labels=None) -> dict:

@@ -72,13 +72,16 @@ def cnn_test_accuracy(case):
     n_train = c.get("n_train", len(mnist.x_train))
     x_train, x_test = data.scale(mnist.x_train[:n_train])[..., None], data.scale(mnist.x_test)[..., None]
     build, optimizer = getattr(models, c.get("model", "doc000_cnn")), c.get("optimizer", models.doc000_adam)
-    accuracy, loss, curves, seconds = {}, {}, {}, {}
-    for seed in case.seeds:
+
+    def one_seed(seed):
         run = training.train(build, x_train, mnist.y_train[:n_train], seed=seed, epochs=c["epochs"],
                              batch_size=c["batch_size"], optimizer=optimizer, share_model=True,
                              steps_per_execution=training.FUSED)
-        loss[seed], accuracy[seed] = run.model.evaluate(x_test, mnist.y_test, verbose=0)
-        curves[seed], seconds[seed] = run.history["accuracy"], run.seconds
+        loss, accuracy = run.model.evaluate(x_test, mnist.y_test, verbose=0)
+        return seed, {"accuracy": accuracy, "loss": loss, "curve": run.history["accuracy"], "seconds": run.seconds}
+
+    runs = dict(case.per_seed(one_seed))
+    accuracy, curves = ({seed: r[k] for seed, r in runs.items()} for k in ("accuracy", "curve"))
     values = list(accuracy.values())
     threshold = case.rule.threshold
     figure = plots.seeds_and_curves(
@@ -87,8 +90,9 @@ def cnn_test_accuracy(case):
         title=f"{build.__name__}, {len(x_train):,} training / {len(x_test):,} test images, epochs: {c['epochs']}")
     mean = stats.mean_ci(values) if len(values) > 1 else None  # a detail: the rule reads each run
     return Measured(min(values), samples=values,
-                    details={"mean_interval": mean.to_dict() if mean else None, "test_loss": list(loss.values()),
-                             "train_seconds": list(seconds.values()), "n_train": len(x_train),
+                    details={"mean_interval": mean.to_dict() if mean else None,
+                             "test_loss": [r["loss"] for r in runs.values()],
+                             "train_seconds": [r["seconds"] for r in runs.values()], "n_train": len(x_train),
                              "n_test": len(x_test)},
                     figure=figure)
 

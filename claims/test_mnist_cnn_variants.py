@@ -65,7 +65,7 @@ def accuracy_difference(case):
     With config["overfit_gap"] (accuracy, 0.02 = 2 points): an error unless b's runs overfit by that much
     (mean training minus test accuracy), since a regulariser cannot pay where nothing overfits."""
     c = case.config
-    runs = {v: [run(v, c["n_train"], c["epochs"], c["batch_size"], s, c["validate_every"]) for s in case.seeds]
+    runs = {v: case.per_seed(lambda s: run(v, c["n_train"], c["epochs"], c["batch_size"], s, c["validate_every"]))
             for v in c["variants"]}
     curve = "val_accuracy" if c["validate_every"] == 1 else "accuracy"
     acc = {v: np.array([r["test_accuracy"] for r in rs]) for v, rs in runs.items()}

@@ -61,7 +61,7 @@ def published_adam_step(case):
 
 def _runs(case, recipe, epochs=None):
     c = case.config
-    return [run(c["source"], recipe, epochs or c["epochs"], s) for s in case.seeds]
+    return case.per_seed(lambda s: run(c["source"], recipe, epochs or c["epochs"], s))
 
 
 def _curves(runs, key):

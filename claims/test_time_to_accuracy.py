@@ -123,15 +123,13 @@ def clock(run: dict) -> float:
 
 def timed_races(case, benchmark):
     """Races every seed, one pytest-benchmark round each (a round always times a real race,
-    never a stored one), and judges them with judged_races."""
-    done = []
+    never a stored one), and judges them with judged_races, whose seed loop reads those races."""
+    pending = list(case.seeds)  # escape: pytest-benchmark drives these rounds, judged_races loops the seeds
 
     def one_seed():
-        done.append(race(case.seeds[len(done)]))
+        race(pending.pop(0))
 
-    benchmark.pedantic(one_seed, rounds=len(case.seeds))
-    while len(done) < len(case.seeds):  # pytest-benchmark runs the target once when disabled
-        one_seed()
+    benchmark.pedantic(one_seed, rounds=len(pending))  # pytest-benchmark runs the target once when disabled
     measured = judged_races(case)
     benchmark.extra_info.update({"claim": case.claim.id,
                                  "matmul_peak_gflop_per_s": measured.details["matmul_peak_gflop_per_s"],
@@ -145,7 +143,7 @@ def judged_races(case):
     of its seeds reaching 99% and, where the rule has it, its time to 99% over the
     document recipe's (paired by seed, Fieller)."""
     recipe = case.config["recipe"]
-    races = {seed: RACES[seed] if seed in RACES else race(seed) for seed in case.seeds}
+    races = dict(case.per_seed(lambda seed: (seed, RACES[seed] if seed in RACES else race(seed))))
     peak = matmul_flops()
     summary = {}
     for name in RECIPES:

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from harness.kit import data, models, plots, recipes, stats, training
-from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Exact, Measured, Tier, claim_test
+from harness.engine.claim import All, AtLeast, AtMost, Between, Claim, Dropped, Exact, Measured, Tier, claim_test
 
 # --- dying ReLU (001 §1b) --------------------------------------------------------------------------
 
@@ -57,23 +57,28 @@ def relu_run(source: str, lr: float, seed: int, epochs: int) -> dict:
 def dying_relu(case):
     """Dead fraction after the large minus after the small learning rate, paired by seed, over
     the seeds whose runs both stayed finite (the tier's declared drop)."""
-    cfg = case.config
-    small = [relu_run(cfg["source"], cfg["small_lr"], s, cfg["epochs"]) for s in case.seeds]
-    large = [relu_run(cfg["source"], cfg["large_lr"], s, cfg["epochs"]) for s in case.seeds]
-    kept = [i for i in range(len(case.seeds)) if not (large[i]["diverged"] or small[i]["diverged"])]
-    dropped = [s for i, s in enumerate(case.seeds) if i not in kept]
-    a, b = [large[i]["dead"] for i in kept], [small[i]["dead"] for i in kept]
+    cfg, accuracy = case.config, {"large_lr": [], "small_lr": []}  # every seed's, dropped ones too
+
+    def one_seed(seed):
+        small, large = (relu_run(cfg["source"], cfg[lr], seed, cfg["epochs"]) for lr in ("small_lr", "large_lr"))
+        accuracy["small_lr"].append(small["accuracy"])
+        accuracy["large_lr"].append(large["accuracy"])
+        if small["diverged"] or large["diverged"]:
+            raise Dropped("a training diverged (non-finite loss)")
+        return seed, large["dead"], small["dead"]
+
+    kept = case.per_seed(one_seed)
     if len(kept) < 2:  # the reason: fewer than two seeds left is an error, not a verdict
-        raise ValueError(f"{len(kept)} of {len(case.seeds)} seeds left after the declared drop: no interval")
+        raise ValueError(f"{len(kept)} of {len(accuracy['small_lr'])} seeds left after the declared drop: no interval")
+    seeds, a, b = (list(column) for column in zip(*kept))
     figure = plots.points({f"SGD lr {cfg['small_lr']}": b, f"SGD lr {cfg['large_lr']}": a},
                           ylabel="fraction of hidden ReLU units dead",
-                          title=f"dying_relu: {len(kept)} of {len(case.seeds)} seeds, {cfg['epochs']} epochs",
+                          title=f"dying_relu: {len(kept)} of {len(accuracy['small_lr'])} seeds, {cfg['epochs']} epochs",
                           hline=(0.5, "document: 'half' (in some cases)"))
     return Measured(estimate=stats.paired_difference(a, b),
-                    samples={"seed": [case.seeds[i] for i in kept], "dead_large_lr": a, "dead_small_lr": b},
-                    details={"train_accuracy_large_lr": [r["accuracy"] for r in large],
-                             "train_accuracy_small_lr": [r["accuracy"] for r in small]},
-                    figure=figure, dropped=dropped)
+                    samples={"seed": seeds, "dead_large_lr": a, "dead_small_lr": b},
+                    details={f"train_accuracy_{lr}": accuracy[lr] for lr in ("large_lr", "small_lr")},
+                    figure=figure)
 
 
 # --- activation ranking, Nadam vs Adam, noise vs shift augmentation (001, MLP runs) ------------
@@ -130,8 +135,8 @@ def mlp_runs(case, **overrides) -> list:
     overridden); epochs, batch_size and n_train from the case's config."""
     cfg = case.config
     kw = {"activation": "relu", "optimizer": "adam", "augmentation": ("none", 0), **overrides}
-    return [mlp_run(seed=s, epochs=cfg["epochs"], batch_size=cfg["batch_size"],
-                    n_train=cfg["n_train"], **kw) for s in case.seeds]
+    return case.per_seed(lambda s: mlp_run(seed=s, epochs=cfg["epochs"], batch_size=cfg["batch_size"],
+                                           n_train=cfg["n_train"], **kw))
 
 
 def activation_ranking(case):
@@ -157,7 +162,7 @@ def nadam_vs_adam(case):
     a, n = [h["loss"][epoch - 1] for h in adam], [h["loss"][epoch - 1] for h in nadam]
     figure = plots.curves({"Adam": [h["loss"] for h in adam], "Nadam": [h["loss"] for h in nadam]},
                           ylabel="training loss (mean over the epoch's batches)",
-                          title=f"nadam_vs_adam: {len(case.seeds)} seeds")
+                          title=f"nadam_vs_adam: {len(adam)} seeds")
     return Measured(estimate=stats.paired_difference(a, n), samples={"adam_loss": a, "nadam_loss": n},
                     details={"adam_val_accuracy": [h["val_accuracy"] for h in adam],
                              "nadam_val_accuracy": [h["val_accuracy"] for h in nadam]},
@@ -184,7 +189,7 @@ def augmentation_gain(case):
     acc = {kind: [h["val_accuracy"][-1] for h in hs] for kind, hs in runs.items()}
     a, b = case.config["variants"]
     figure = plots.points(acc, ylabel="validation accuracy (held-out training images)",
-                          title=f"{case.claim.id}: {len(case.seeds)} seeds, {case.config['epochs']} epochs")
+                          title=f"{case.claim.id}: {len(acc[a])} seeds, {case.config['epochs']} epochs")
     return Measured(estimate=stats.paired_difference(acc[a], acc[b]), samples=acc,
                     details={"final_train_accuracy": {k: [h["accuracy"][-1] for h in hs] for k, hs in runs.items()}},
                     figure=figure)
@@ -237,8 +242,8 @@ def constant_lr_run(lr: float, seed: int, steps: int, batch_size: int) -> dict:
 
 def sweeps(case, model: str, dataset: str) -> list:
     cfg = case.config
-    return [lr_sweep(model, dataset, s, cfg["steps"], cfg["batch_size"], cfg["lr_from"], cfg["lr_to"],
-                     cfg["window"]) for s in case.seeds]
+    return case.per_seed(lambda s: lr_sweep(model, dataset, s, cfg["steps"], cfg["batch_size"], cfg["lr_from"],
+                                            cfg["lr_to"], cfg["window"]))
 
 
 def sweep_figure(groups: dict, title: str):
@@ -255,25 +260,26 @@ def lr_range_test(case):
     """Per seed: the sweep's turning point, and the best and the largest converging constant
     learning rate of the grid; log2(max/best) and log10(turning/best)."""
     cfg = case.config
-    turning, max_lr, best_lr, grid_runs = [], [], [], []
-    for seed, sweep in zip(case.seeds, sweeps(case, "mlp", "fashion_mnist")):
+    sweep_runs = sweeps(case, "mlp", "fashion_mnist")
+
+    def grid(seed) -> dict:
         runs = {}
         for lr in cfg["grid"]:  # upwards until the first run that does not converge
             runs[lr] = constant_lr_run(lr, seed, cfg["steps"], cfg["batch_size"])
             if not runs[lr]["val_loss"] < math.log(10):
                 break
-        converged = [lr for lr, r in runs.items() if r["val_loss"] < math.log(10)]
-        turning.append(sweep["turning_lr"])
-        max_lr.append(max(converged))
-        best_lr.append(min(runs, key=lambda lr: runs[lr]["val_loss"]))
-        grid_runs.append(runs)
+        return runs
+
+    grid_runs = case.per_seed(grid)
+    turning = [sweep["turning_lr"] for sweep in sweep_runs]
+    max_lr = [max(lr for lr, r in runs.items() if r["val_loss"] < math.log(10)) for runs in grid_runs]
+    best_lr = [min(runs, key=lambda lr: runs[lr]["val_loss"]) for runs in grid_runs]
     value = {"log2_max_over_best": np.log2(np.array(max_lr) / best_lr),
              "log10_turning_over_best": np.log10(np.array(turning) / best_lr)}
     return Measured(estimate={k: stats.mean(v) for k, v in value.items()},
                     samples={"turning_lr": turning, "max_lr": max_lr, "best_lr": best_lr, **value},
                     details={"grid_runs": [{str(lr): r for lr, r in runs.items()} for runs in grid_runs]},
-                    figure=sweep_figure({"MLP, SGD": sweeps(case, "mlp", "fashion_mnist")},
-                                        f"lr_range_test: {len(case.seeds)} seeds"))
+                    figure=sweep_figure({"MLP, SGD": sweep_runs}, f"lr_range_test: {len(sweep_runs)} seeds"))
 
 
 def bn_allows_higher_lr(case):
@@ -282,7 +288,7 @@ def bn_allows_higher_lr(case):
     a, b = [r["turning_lr"] for r in bn_runs], [r["turning_lr"] for r in plain_runs]
     return Measured(estimate=stats.mean(np.log10(np.array(a) / b)), samples={"turning_lr_bn": a, "turning_lr_no_bn": b},
                     figure=sweep_figure({"20 x Dense 100 ELU": plain_runs, "with BN": bn_runs},
-                                        f"B15: lr sweep turning points, {len(case.seeds)} seeds"))
+                                        f"B15: lr sweep turning points, {len(a)} seeds"))
 
 
 def published_mlp_summary(case):

@@ -64,7 +64,7 @@ def run(activation: str, seed: int, source: str, epochs: int, probe: int) -> dic
 
 def runs(case, activation: str) -> list:
     cfg = case.config
-    return [run(activation, seed, cfg["source"], cfg["epochs"], cfg["probe"]) for seed in case.seeds]
+    return case.per_seed(lambda seed: run(activation, seed, cfg["source"], cfg["epochs"], cfg["probe"]))
 
 
 def steps(case) -> int:
@@ -85,7 +85,7 @@ def lowest_layer_vs_relu(case):
         {**{f"kernel gradient RMS, {when}": {act: [r[key] for r in by[act]] for act in by}
             for key, when in (("init", "at initialization"), ("trained", f"after {steps(case)} SGD steps"))},
          "||W_end - W_0|| / ||W_0||": {act: [r["moved"] for r in by[act]] for act in by}},
-        title=f"{case.claim.id}: five-layer net, {len(case.seeds)} seeds (median, min-max)",
+        title=f"{case.claim.id}: five-layer net, {len(by['relu'])} seeds (median, min-max)",
         xlabel="Dense layer (1 = 784->200, 5 = softmax)")
     return Measured(estimate={part: stats.paired_ratio(s["sigmoid"], s["relu"]) for part, s in samples.items()},
                     samples=samples, details={**{f"{act}_{key}": [r[key].tolist() for r in by[act]]

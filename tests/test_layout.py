@@ -42,8 +42,10 @@ def test_every_module_sits_in_a_layer():
 
 def test_claims_leave_the_seed_loop_to_the_harness():
     """Claim code measures seeds through ``case.per_seed`` / ``case.seed`` (harness/engine/claim.py),
-    so that judging knows which seeds were measured; it never reads the declared seeds itself."""
+    so that judging knows which seeds were measured; it reads the declared seeds itself only on a
+    line that says why (``# escape: ...``), and its measurement still loops them with per_seed."""
     claims = HARNESS.parent / "claims"
-    reads = [f"{p.name}:{i}" for p in sorted(claims.glob("test_*.py"))
-             for i, line in enumerate(p.read_text().splitlines(), 1) if "case.seeds" in line]
-    assert reads == []
+    reads = {f"{p.name}:{i}": "# escape: " in line for p in sorted(claims.glob("test_*.py"))
+             for i, line in enumerate(p.read_text().splitlines(), 1) if "case.seeds" in line}
+    assert [where for where, says_why in reads.items() if not says_why] == []
+    assert [where.split(":")[0] for where, says_why in reads.items() if says_why] == ["test_time_to_accuracy.py"]
