@@ -50,8 +50,8 @@ def self_normalization(case):
     lo, hi = c["band"]["std"]
     outside, curves = {}, {}
     for name, (initializer, standardize) in c["conditions"].items():
-        runs = [selu_moments(standardized if standardize else pixels, initializer, c["width"], c["depth"], seed)
-                for seed in case.seeds]
+        runs = case.per_seed(lambda seed: selu_moments(standardized if standardize else pixels, initializer,
+                                                       c["width"], c["depth"], seed))
         outside[name] = np.array([np.mean((np.abs(m) > c["band"]["mean"]) | (s < lo) | (s > hi)) for m, s in runs])
         curves[name] = [s for _, s in runs], [m for m, _ in runs]
     estimate = {name: stats.mean(v) for name, v in outside.items()}
@@ -69,7 +69,8 @@ def published_selu_stack(case):
     """Géron's stack: standard normal inputs, a fresh N(0, 1/width) kernel per layer; per seed the
     largest |mean| and the extreme stds over the printed layers (every ``every``-th)."""
     c, parts = case.config, {"max_abs_mean": [], "min_std": [], "max_std": []}
-    for seed in case.seeds:
+
+    def moments(seed):
         x = np.random.default_rng(seed).standard_normal((c["n"], c["width"])).astype("float32")
         means, stds = selu_moments(x, "RandomNormal", c["width"], c["depth"], seed, std_axis=0,
                                    stddev=c["width"] ** -0.5)
@@ -77,6 +78,7 @@ def published_selu_stack(case):
         parts["max_abs_mean"].append(float(np.abs(means).max()))
         parts["min_std"].append(float(stds.min()))
         parts["max_std"].append(float(stds.max()))
+    case.per_seed(moments)
     return Measured(estimate={k: stats.mean(v) for k, v in parts.items()}, samples=parts)
 
 

@@ -65,7 +65,7 @@ def measure_modes(case):
 
 
 def measure_fusion(case):
-    config, (seed,) = case.config, case.seeds
+    config, seed = case.config, case.seed
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.normal(2.0, 3.0, (config["n"], config["features"])).astype("float32")

@@ -1010,7 +1010,8 @@ def gradient_magnitudes(case) -> Measured:
     y = d.y_train[:c["probe"]]
     live = (x != 0).any(axis=0)
     medians, below = [], {"float32_normal": [], "float16_normal": []}
-    for seed in case.seeds:
+
+    def gradients(seed):
         seed_everything(seed)
         model = models.dense_stack(784, c["width"], c["depth"], "sigmoid", "glorot_uniform")
         kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
@@ -1020,6 +1021,7 @@ def gradient_magnitudes(case) -> Measured:
         medians.append([max(float(np.median(m)), FLOAT32_SMALLEST) for m in magnitudes])
         below["float32_normal"].append(float(np.mean(magnitudes[0] < FLOAT32_TINY)))
         below["float16_normal"].append(float(np.mean(magnitudes[0] < FLOAT16_TINY)))
+    case.per_seed(gradients)
     medians = np.array(medians)
     samples = {"below_float32_normal": np.log10(medians[:, 0]),
                "vanished": np.log10(medians[:, 0] / medians[:, -1])}
@@ -1081,7 +1083,7 @@ def checkpoint_sizes(case, tmp_path) -> Measured:
     "dense": (inputs, units) for a one-Dense model, or "builder" for a harness builder;
     trained on zeros (file sizes do not depend on the values)."""
     c = case.config
-    seed_everything(case.seeds[0])
+    seed_everything(case.seed)
     if "dense" in c:
         inputs, units = c["dense"]
         model = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(units)])
@@ -1309,10 +1311,12 @@ def trained_parameters(inputs, seed, n_images, epochs, batch_size):
 
 def trained_weight_share(case) -> Measured:
     """Per seed and input scaling, the share of M09's parameters with |w| < 1 after training."""
-    params = {k: [trained_parameters(k, s, **case.config) for s in case.seeds] for k in case.rule.rules}
+    runs = {k: case.per_seed(lambda s: (s, trained_parameters(k, s, **case.config))) for k in case.rule.rules}
+    params = {k: [p for _, p in rs] for k, rs in runs.items()}
+    first_seed = next(iter(runs.values()))[0][0]
     share = {k: np.array([np.mean(np.abs(p) < 1) for p in ps]) for k, ps in params.items()}
     figure = plots.histogram({k: ps[0] for k, ps in params.items()}, xlabel="parameter value",
-                             title=f"002 E49: M09 parameters after training (seed {case.seeds[0]})",
+                             title=f"002 E49: M09 parameters after training (seed {first_seed})",
                              bins=100, band=(-1, 1))
     return Measured(estimate={k: stats.mean(v) for k, v in share.items()}, samples=share, figure=figure,
                     details={k: {"max_abs": [float(np.abs(p).max()) for p in ps],

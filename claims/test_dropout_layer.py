@@ -31,7 +31,7 @@ N = 1_000_000
 
 def dropout(case, x):
     """Keras Dropout(rate) of the case's config and seed called on x."""
-    c, (seed,) = case.config, case.seeds
+    c, seed = case.config, case.seed
     keras.utils.set_random_seed(seed)
     return keras.ops.convert_to_numpy(keras.layers.Dropout(c["rate"], seed=seed)(x, training=c["training"]))
 
@@ -81,7 +81,7 @@ def expectation(case):
 
 def moments(case):
     """Mean and std of AlphaDropout's output on standard-normal inputs; plain Dropout's in details."""
-    c, (seed,) = case.config, case.seeds
+    c, seed = case.config, case.seed
     keras.utils.set_random_seed(seed)
     x = np.random.default_rng(seed).standard_normal(c["n"]).astype("float32")
     out = keras.ops.convert_to_numpy(keras.layers.AlphaDropout(c["rate"], seed=seed)(x, training=c["training"]))
@@ -100,7 +100,8 @@ def training_loss_with_dropout(case):
     d = data.load(c["dataset"])
     x, y = data.scale(d.x_train[:c["n"]]), d.y_train[:c["n"]]
     reported, evaluated, dropout_on, curves = [], [], [], {}
-    for seed in case.seeds:
+
+    def losses(seed):
         run = train(lambda: models.doc001_dropout_mlp(c["rate"]), x, y, seed=seed, epochs=c["epochs"],
                     batch_size=c["batch_size"], optimizer=c["optimizer"])
         reported.append(run.history["loss"][-1])
@@ -109,6 +110,7 @@ def training_loss_with_dropout(case):
                                 for i in range(0, len(x), 1000)])
         dropout_on.append(float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, probs)).mean()))
         curves[seed] = run.history["loss"]
+    case.per_seed(losses)
     estimate = {"fit_over_evaluate": stats.paired_ratio(reported, evaluated),
                 "dropout_on_over_off": stats.paired_ratio(dropout_on, evaluated)}
     figure = plots.points({"fit (last epoch)": reported, "weights, dropout on": dropout_on,

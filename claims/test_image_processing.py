@@ -500,7 +500,7 @@ def resize_order(case):
 def positional_interpolation(case):
     import_libraries(case)
     import cv2
-    image = np.random.default_rng(case.seeds[0]).integers(0, 256, (200, 300, 3)).astype(np.uint8)
+    image = np.random.default_rng(case.seed).integers(0, 256, (200, 300, 3)).astype(np.uint8)
     namespace = {"cv2": cv2, "image": image, "shape": (128, 128), "images": []}
     exec("images.append(cv2.resize(image, shape, cv2.INTER_AREA))", namespace)
     out = namespace["images"][0]

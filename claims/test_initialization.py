@@ -85,8 +85,8 @@ def flow(activation: str, initializer: str, seed: int, source: str, examples: in
 
 def runs(case, initializer: str) -> list:
     cfg = case.config
-    return [flow(cfg["activation"], initializer, seed, cfg["source"], cfg["examples"], cfg["depth"],
-                 cfg["width"]) for seed in case.seeds]
+    return case.per_seed(lambda seed: flow(cfg["activation"], initializer, seed, cfg["source"], cfg["examples"],
+                                           cfg["depth"], cfg["width"]))
 
 
 def labels(case):
@@ -100,7 +100,7 @@ def flow_figure(case, main, contrast, panels, log=True):
     return plots.per_layer_panels(
         {ylabel: {name: [r[key] for r in main], other: [r[key] for r in contrast]} for ylabel, key in panels.items()},
         title=f"{case.claim.id}: {case.config['depth']} x {case.config['width']}, "
-              f"{len(case.seeds)} seeds (median, min-max)", log=log, xlabel="hidden layer")
+              f"{len(main)} seeds (median, min-max)", log=log, xlabel="hidden layer")
 
 
 def flow_details(case, main, contrast, keys):
@@ -156,8 +156,8 @@ def glorot_formulas(case):
     fan_in, fan_out = case.config["shape"]
     fan_avg = (fan_in + fan_out) / 2
     r = np.sqrt(3 / fan_avg)
-    normal = [np.asarray(keras.initializers.GlorotNormal(seed=s)(case.config["shape"]), float) for s in case.seeds]
-    uniform = [np.asarray(keras.initializers.GlorotUniform(seed=s)(case.config["shape"]), float) for s in case.seeds]
+    normal = case.per_seed(lambda s: np.asarray(keras.initializers.GlorotNormal(seed=s)(case.config["shape"]), float))
+    uniform = case.per_seed(lambda s: np.asarray(keras.initializers.GlorotUniform(seed=s)(case.config["shape"]), float))
     samples = {"normal_variance_ratio": [w.var() * fan_avg for w in normal],
                "uniform_variance_ratio": [w.var() * fan_avg for w in uniform],
                "uniform_max_over_r": [np.abs(w).max() / r for w in uniform]}

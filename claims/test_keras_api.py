@@ -120,7 +120,7 @@ def rmsprop_as_written(case):
 def checkpoint_as_written(case, tmp_path, monkeypatch):
     from tensorflow.keras.callbacks import ModelCheckpoint
     monkeypatch.chdir(tmp_path)
-    namespace = {"ModelCheckpoint": ModelCheckpoint, **document_namespace(case.seeds[0], case.config["epochs"])}
+    namespace = {"ModelCheckpoint": ModelCheckpoint, **document_namespace(case.seed, case.config["epochs"])}
     failure = execute(case, namespace)
     written = sorted(os.listdir(tmp_path))
     return as_written_result(failure, written == case.config["files"], files_written=written)
@@ -129,7 +129,7 @@ def checkpoint_as_written(case, tmp_path, monkeypatch):
 def load_checkpoint_as_written(case, tmp_path, monkeypatch):
     from tensorflow.keras.models import load_model
     monkeypatch.chdir(tmp_path)
-    namespace = document_namespace(case.seeds[0], epochs=3)
+    namespace = document_namespace(case.seed, epochs=3)
     saved = namespace["model"]
     saved.fit(namespace["x_train"], namespace["y_train"], epochs=3, verbose=0)
     saved.export("mymodel-03.ckpt", verbose=False)  # the SavedModel folder TF 2.0's ModelCheckpoint wrote
@@ -142,7 +142,7 @@ def load_checkpoint_as_written(case, tmp_path, monkeypatch):
 
 def model_save_as_written(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    failure = execute(case, document_namespace(case.seeds[0], epochs=1, batch_size=16))
+    failure = execute(case, document_namespace(case.seed, epochs=1, batch_size=16))
     folder = tmp_path / "mymodel"
     return as_written_result(failure, folder.is_dir() and (folder / "saved_model.pb").exists(),
                              written=sorted(os.listdir(tmp_path)))
@@ -150,7 +150,7 @@ def model_save_as_written(case, tmp_path, monkeypatch):
 
 def save_weights_as_written(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    failure = execute(case, document_namespace(case.seeds[0], epochs=1, batch_size=16))
+    failure = execute(case, document_namespace(case.seed, epochs=1, batch_size=16))
     try:
         variables, unreadable = [name for name, _ in tf.train.list_variables(str(tmp_path / "myweights"))], None
     except Exception as reading:  # no TensorFlow checkpoint at that prefix
@@ -258,7 +258,7 @@ def dense_default(case):
 
 def activations(case):
     z = np.linspace(-30, 30, 601).astype("float32")
-    logits = np.random.default_rng(case.seeds[0]).normal(0, 3, (256, 10)).astype("float32")
+    logits = np.random.default_rng(case.seed).normal(0, 3, (256, 10)).astype("float32")
     relu, sigmoid, softmax = map(keras.ops.convert_to_numpy, (keras.activations.relu(z), keras.activations.sigmoid(z),
                                                              keras.activations.softmax(logits)))
     return Measured({"relu_is_max_z_0": bool(np.array_equal(relu, np.maximum(z, 0))),
@@ -271,15 +271,18 @@ def activations(case):
 
 def dropout_rate(case):
     ones = np.ones(case.config["shape"], "float32")
-    fractions, kept, agreement, dropped = [], set(), [], 0
-    for seed in case.seeds:
+
+    def masks(seed):
         layer = keras.layers.Dropout(case.config["rate"], seed=seed)
         first, second = (keras.ops.convert_to_numpy(layer(ones, training=True)) for _ in range(2))
-        fractions.append(float((first == 0).mean()))
-        dropped += int((first == 0).sum())
-        kept |= set(np.unique(first[first != 0]).tolist())
-        agreement.append(float(((first == 0) == (second == 0)).mean()))
-    interval = stats.proportion_ci(dropped, ones.size * len(case.seeds), confidence=case.confidence)
+        return (float((first == 0).mean()), int((first == 0).sum()), set(np.unique(first[first != 0]).tolist()),
+                float(((first == 0) == (second == 0)).mean()))
+    runs = case.per_seed(masks)
+    fractions = [fraction for fraction, _, _, _ in runs]
+    dropped = sum(count for _, count, _, _ in runs)
+    kept = set().union(*(values for _, _, values, _ in runs))
+    agreement = [same for _, _, _, same in runs]
+    interval = stats.proportion_ci(dropped, ones.size * len(runs), confidence=case.confidence)
     figure = plots.points({"Dropout(0.5)": fractions}, ylabel="fraction of units dropped",
                           title="A04: dropped fraction per seed (200 x 512 units)",
                           hline=(0.5, "document: 1/2"))
@@ -289,8 +292,9 @@ def dropout_rate(case):
 
 
 def dropout_inference(case):
-    x = np.random.default_rng(case.seeds[0]).normal(size=(64, 32)).astype("float32")
-    layer = keras.layers.Dropout(0.5, seed=case.seeds[0])
+    seed = case.seed
+    x = np.random.default_rng(seed).normal(size=(64, 32)).astype("float32")
+    layer = keras.layers.Dropout(0.5, seed=seed)
     model = keras.Sequential([keras.Input((32,)), layer])
     inference, called, dropped = map(keras.ops.convert_to_numpy,
                                      (layer(x, training=False), model(x), layer(x, training=True)))
@@ -300,18 +304,18 @@ def dropout_inference(case):
 
 
 def dropout_relu_order(case):
-    diffs = []
-    for seed in case.seeds:
+    def diff(seed):
         x = np.random.default_rng(seed).normal(size=(64, 32)).astype("float32")
         relu = keras.layers.ReLU()
         before = relu(keras.layers.Dropout(0.5, seed=seed)(x, training=True))
         after = keras.layers.Dropout(0.5, seed=seed)(relu(x), training=True)
-        diffs.append(float(np.abs(keras.ops.convert_to_numpy(before) - keras.ops.convert_to_numpy(after)).max()))
+        return float(np.abs(keras.ops.convert_to_numpy(before) - keras.ops.convert_to_numpy(after)).max())
+    diffs = case.per_seed(diff)
     return Measured(max(diffs), samples=diffs)
 
 
 def sparse_vs_categorical(case):
-    rng = np.random.default_rng(case.seeds[0])
+    rng = np.random.default_rng(case.seed)
     probs = keras.ops.convert_to_numpy(keras.activations.softmax(rng.normal(0, 3, (256, 10)).astype("float32")))
     labels = rng.integers(0, 10, 256)
     sparse = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, probs))
@@ -336,7 +340,7 @@ def bn_inputs(seed, rows=256, features=8):
 
 
 def bn_batch_stats(case):
-    x = bn_inputs(case.seeds[0])
+    x = bn_inputs(case.seed)
     layer = keras.layers.BatchNormalization()
     out = keras.ops.convert_to_numpy(layer(x, training=True))
     standardized = (x - x.mean(axis=0)) / x.std(axis=0)
@@ -394,7 +398,8 @@ def bn_weight_shift(case):
     same statistic for the activations BN outputs (its normalized values (out - beta) / gamma,
     per unit over the batch)."""
     shift_errors, activation_errors, kernel_std, bn_call_changes_kernel, scale_ratio = [], [], [], [], {}
-    for seed in case.seeds:
+
+    def steps(seed):
         x = bn_inputs(seed, features=case.config["features"])
         y = (x @ np.random.default_rng(seed + 1000).normal(size=(x.shape[1], 1))).astype("float32")
         model = bn_model(seed, x.shape[1])
@@ -417,6 +422,7 @@ def bn_weight_shift(case):
             activation_errors.append(standardization_error(normalized))
             bn_call_changes_kernel.append(not np.array_equal(np.array(dense.kernel), after_step))
         kernel_std[-1].append(float(np.array(dense.kernel).std(axis=0).mean()))
+    case.per_seed(steps)
     return Measured(max(shift_errors), samples=shift_errors,
                     details={"activation_standardization_error_max": max(activation_errors),
                              "bn_call_changes_kernel": any(bn_call_changes_kernel),
@@ -653,7 +659,7 @@ def default_decay(case):
 
 
 def rmsprop_port(case):
-    rng = np.random.default_rng(case.seeds[0])
+    rng = np.random.default_rng(case.seed)
     x, y = rng.normal(size=(16, 13)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
     optimizer = keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9)
     model = models.doc002_dnn()
@@ -834,22 +840,26 @@ def idg_flips(case):
     image, draws = asymmetric_image(), case.config["draws"]
     outcomes = {"none": image, "left-right": image[:, ::-1], "up-down": image[::-1], "both": image[::-1, ::-1]}
     fractions = {name: [] for name in outcomes}
-    others = identity = 0
-    for seed in case.seeds:
+
+    def outcome_counts(seed):
         # flow seeds batch b with seed + b: seeds spaced by `draws` keep the seeds' draws disjoint
         flow = generator(horizontal_flip=True, vertical_flip=True).flow(image[None], batch_size=1, seed=seed * draws)
-        counts = dict.fromkeys(outcomes, 0)
+        counts, unmatched = dict.fromkeys(outcomes, 0), 0
         for _ in range(draws):
             x = next(flow)[0]
             match = [name for name, flipped in outcomes.items() if np.array_equal(x, flipped)]
             if match:
                 counts[match[0]] += 1
             else:
-                others += 1
+                unmatched += 1
+        return counts, unmatched
+    runs = case.per_seed(outcome_counts)
+    for counts, _ in runs:
         for name in outcomes:
             fractions[name].append(counts[name] / draws)
-        identity += counts["none"]
-    interval = stats.proportion_ci(identity, draws * len(case.seeds), confidence=case.confidence)
+    others = sum(unmatched for _, unmatched in runs)
+    identity = sum(counts["none"] for counts, _ in runs)
+    interval = stats.proportion_ci(identity, draws * len(runs), confidence=case.confidence)
     figure = plots.points(fractions, ylabel="fraction of draws", hline=(0.25, "1/4 each"),
                           title=f"A39: outcome of each draw, {draws} draws per seed")
     return Measured({"identity_fraction": interval.point, "non_flip_outputs": others},
@@ -857,21 +867,23 @@ def idg_flips(case):
 
 
 def idg_dtype(case):
-    x = next(generator(horizontal_flip=True).flow(asymmetric_image()[None], batch_size=1, seed=case.seeds[0]))
+    x = next(generator(horizontal_flip=True).flow(asymmetric_image()[None], batch_size=1, seed=case.seed))
     return Measured(x.dtype.name)
 
 
 def sampled(case, kwargs):
-    """The ``param`` of get_random_transform over all seeds (``draws`` each), and per seed."""
+    """The ``param`` of get_random_transform over all seeds (``draws`` each), per seed, and the
+    seeds in the order they were drawn."""
     draws, shape = case.config["draws"], asymmetric_image().shape
     idg = generator(**kwargs)
-    per_seed = [[idg.get_random_transform(shape, seed=seed * draws + i)[case.config["param"]] for i in range(draws)]
-                for seed in case.seeds]
-    return np.concatenate(per_seed), per_seed
+    runs = case.per_seed(lambda seed: (seed, [idg.get_random_transform(shape, seed=seed * draws + i)[case.config["param"]]
+                                              for i in range(draws)]))
+    per_seed = [values for _, values in runs]
+    return np.concatenate(per_seed), per_seed, [seed for seed, _ in runs]
 
 
 def idg_range(case):
-    values, per_seed = sampled(case, case.config["kwargs"])
+    values, per_seed, _ = sampled(case, case.config["kwargs"])
     figure = plots.histogram({case.config["param"]: values}, xlabel=case.config["param"], band=(-60, 60),
                              title=f"A41: sampled rotation angles, {len(values)} draws")
     return Measured({"min": float(values.min()), "max": float(values.max())}, figure=figure,
@@ -879,8 +891,8 @@ def idg_range(case):
 
 
 def idg_brightness(case):
-    values, per_seed = sampled(case, case.config["kwargs"])
-    base = np.random.default_rng(case.seeds[0]).integers(20, 120, (40, 60, 3)).astype("float32")
+    values, per_seed, seeds = sampled(case, case.config["kwargs"])
+    base = np.random.default_rng(seeds[0]).integers(20, 120, (40, 60, 3)).astype("float32")
     idg = generator()
     means = {str(f): float(idg.apply_transform(base, {"brightness": f}).mean()) for f in (0.5, 2)}
     figure = plots.histogram({"brightness factor": values}, xlabel="factor", band=(0.5, 2),
@@ -914,8 +926,9 @@ def idg_shift(case):
     axes, moved = {}, {}
     for name in ("width_shift_range", "height_shift_range"):
         idg = generator(**{name: 0.2})
-        boxes = np.array([box(idg.random_transform(image, seed=seed * draws + i))
-                          for seed in case.seeds for i in range(draws)])
+        boxes = np.array([b for per_seed in case.per_seed(
+            lambda seed: [box(idg.random_transform(image, seed=seed * draws + i)) for i in range(draws)])
+            for b in per_seed])
         rows, cols = np.abs(boxes[:, 0] - top).max(), np.abs(boxes[:, 1] - left).max()
         axes[name] = "vertical" if rows and not cols else "horizontal" if cols and not rows else "both"
         moved[name] = {"max_rows": int(rows), "max_columns": int(cols)}
@@ -923,7 +936,8 @@ def idg_shift(case):
 
 
 def idg_norm_order(case):
-    base = np.random.default_rng(case.seeds[0]).integers(30, 120, (40, 60, 3)).astype("float32")
+    seed = case.seed
+    base = np.random.default_rng(seed).integers(30, 120, (40, 60, 3)).astype("float32")
     survived, undone = {}, {}
     for name, kwargs in (("normalization", {"rescale": 1 / 255}),
                          ("standardization", {"samplewise_center": True, "samplewise_std_normalization": True})):
@@ -933,7 +947,7 @@ def idg_norm_order(case):
         undone[name] = survived[name] < 0.1
     inside = generator(brightness_range=(0.5, 2), samplewise_center=True, samplewise_std_normalization=True)
     reference = generator(samplewise_center=True, samplewise_std_normalization=True).standardize(base.copy())
-    flowed = next(inside.flow(np.repeat(base[None], 8, 0), batch_size=8, shuffle=False, seed=case.seeds[0]))
+    flowed = next(inside.flow(np.repeat(base[None], 8, 0), batch_size=8, shuffle=False, seed=seed))
     return Measured(undone,
                     details={"change_surviving": survived,
                              "idg_flow_brightness_then_standardize_max_change": float(
@@ -943,15 +957,16 @@ def idg_norm_order(case):
 
 def idg_subset(case):
     image, batch = asymmetric_image(), case.config["batch"]
-    fractions, sizes, unchanged = [], set(), 0
-    for seed in case.seeds:
+
+    def kept_originals(seed):
         x = next(generator(rotation_range=30).flow(np.repeat(image[None], batch, 0), batch_size=batch,
                                                    shuffle=False, seed=seed * 1000))
-        same = [np.array_equal(xi, image) for xi in x]
-        fractions.append(float(np.mean(same)))
-        unchanged += sum(same)
-        sizes.add(len(x))
-    interval = stats.proportion_ci(unchanged, batch * len(case.seeds), confidence=case.confidence)
+        return [np.array_equal(xi, image) for xi in x], len(x)
+    runs = case.per_seed(kept_originals)
+    fractions = [float(np.mean(same)) for same, _ in runs]
+    unchanged = sum(sum(same) for same, _ in runs)
+    sizes = {size for _, size in runs}
+    interval = stats.proportion_ci(unchanged, batch * len(runs), confidence=case.confidence)
     figure = plots.points({"unchanged images": fractions}, ylabel="fraction of the batch",
                           hline=(0.5, "document: e.g. 50%"), title=f"A46: originals left in a batch of {batch}")
     return Measured(interval.point, interval=interval, samples=fractions, figure=figure,
@@ -1057,8 +1072,9 @@ def images_and_labels(seed, n=64):
 
 
 def validation_inference(case):
-    (x, y), (xv, yv) = images_and_labels(case.seeds[0]), images_and_labels(case.seeds[0] + 1)
-    run = training.train(models.doc002_mnist_mlp_dropout, x, y, seed=case.seeds[0], epochs=1, batch_size=32,
+    seed = case.seed
+    (x, y), (xv, yv) = images_and_labels(seed), images_and_labels(seed + 1)
+    run = training.train(models.doc002_mnist_mlp_dropout, x, y, seed=seed, epochs=1, batch_size=32,
                          optimizer=lambda: keras.optimizers.SGD(learning_rate=0.0), validation_data=(xv, yv))
     evaluated = run.model.evaluate(xv, yv, batch_size=32, verbose=0, return_dict=True)["loss"]
     train_inference = run.model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)["loss"]
@@ -1069,7 +1085,7 @@ def validation_inference(case):
 
 
 def fit_int_labels(case):
-    rng = np.random.default_rng(case.seeds[0])
+    rng = np.random.default_rng(case.seed)
     model = models.doc002_mnist_mlp()
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["acc"])
     try:  # the exception is what this claim measures: its type and message are judged
@@ -1082,8 +1098,9 @@ def fit_int_labels(case):
 
 
 def evaluate_inference(case):
-    x, y = images_and_labels(case.seeds[0])
-    training.seed_everything(case.seeds[0])
+    seed = case.seed
+    x, y = images_and_labels(seed)
+    training.seed_everything(seed)
     model = models.doc002_mnist_mlp_dropout()
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["acc"])
     before = [np.array(v) for v in model.variables]
@@ -1174,7 +1191,7 @@ def recording(case):
     """The case's fit, recorded: (BatchRecorder.epochs, warnings), shared by the claims that
     use the same fit."""
     config = case.config
-    return recorded(case.seeds[0], config["n"], config["epochs"], tuple(sorted(config["fit"].items())),
+    return recorded(case.seed, config["n"], config["epochs"], tuple(sorted(config["fit"].items())),
                     config["global_seed"])
 
 
@@ -1303,13 +1320,13 @@ def written_epochs(folder):
 
 def checkpoint_files(case, tmp_path):
     checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "mymodel-{epoch:02d}.keras"), **case.config["checkpoint"])
-    fit_m06(case.seeds[0], case.config["epochs"], [checkpoint])
+    fit_m06(case.seed, case.config["epochs"], [checkpoint])
     return Measured(sorted(os.listdir(tmp_path)))
 
 
 def restore_third(case, tmp_path):
     snapshots = Snapshots()
-    fit_m06(case.seeds[0], case.config["epochs"],
+    fit_m06(case.seed, case.config["epochs"],
             [keras.callbacks.ModelCheckpoint(str(tmp_path / "mymodel-{epoch:02d}.keras")), snapshots])
     restored = keras.models.load_model(tmp_path / "mymodel-03.keras")
     same = all(np.array_equal(a, b) for a, b in zip(restored.get_weights(), snapshots.weights[2]))
@@ -1318,7 +1335,8 @@ def restore_third(case, tmp_path):
 
 def best_only(case, tmp_path):
     saved_extra, missed, details = [], [], {}
-    for seed in case.seeds:
+
+    def saved_epochs(seed):
         folder = tmp_path / str(seed)
         checkpoint = keras.callbacks.ModelCheckpoint(str(folder / "mymodel-{epoch:02d}.keras"),
                                                      save_best_only=True, monitor="val_acc")
@@ -1329,6 +1347,7 @@ def best_only(case, tmp_path):
         saved_extra.append(len(saved - improved))
         missed.append(len(improved - saved))
         details[seed] = {"val_acc": val_acc, "improved": sorted(improved), "saved": sorted(saved), "warnings": caught}
+    case.per_seed(saved_epochs)
     return Measured({"saved_without_improvement": sum(saved_extra), "improvements_not_saved": sum(missed)},
                     samples={"saved_without_improvement": saved_extra, "improvements_not_saved": missed},
                     details=details)
@@ -1347,7 +1366,8 @@ def early_stop(case, tmp_path):
     """Epochs run with EarlyStopping minus the epoch the document's rule stops at, read off the
     run's val_loss or, without validation data, off a paired run that has it."""
     config, gaps, curves, details = case.config, [], {}, {}
-    for seed in case.seeds:
+
+    def stopped(seed):
         stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config["patience"])
         run, caught = fit_m06(seed, config["epochs"], [stopper], config["validation"])
         reference = run if config["validation"] else fit_m06(seed, config["epochs"], [], True)[0]
@@ -1355,6 +1375,7 @@ def early_stop(case, tmp_path):
         gaps.append(run_epochs - document_stop(val_loss, config["wait"], config["epochs"]))
         curves[f"seed {seed}"] = [val_loss]
         details[seed] = {"epochs_run": run_epochs, "val_loss": val_loss, "warnings": caught}
+    case.per_seed(stopped)
     figure = plots.curves(curves, ylabel="val_loss", title=f"{case.claim.id}: val_loss; epochs run in details")
     return Measured(max(abs(g) for g in gaps), samples=gaps, details=details, figure=figure)
 
@@ -1447,7 +1468,7 @@ def trained(seed):
 
 
 def save_model(case, tmp_path):
-    model, _ = trained(case.seeds[0])
+    model, _ = trained(case.seed)
     path = tmp_path / "mymodel.keras"
     model.save(path)
     restored = keras.models.load_model(path)
@@ -1457,7 +1478,7 @@ def save_model(case, tmp_path):
 
 
 def weights_file(case, tmp_path):
-    model, _ = trained(case.seeds[0])
+    model, _ = trained(case.seed)
     model.save_weights(tmp_path / "myweights.weights.h5")
     sizes = {}
     with h5py.File(tmp_path / "myweights.weights.h5") as f:
@@ -1468,7 +1489,7 @@ def weights_file(case, tmp_path):
 
 
 def load_weights(case, tmp_path):
-    model, x = trained(case.seeds[0])
+    model, x = trained(case.seed)
     model.save_weights(tmp_path / "myweights.weights.h5")
     fresh = m06()
     with warnings.catch_warnings(record=True) as caught:
@@ -1482,7 +1503,8 @@ def load_weights(case, tmp_path):
 
 def resume(case, tmp_path):
     """Uninterrupted 4 epochs vs 2 epochs, save, the document's restore, 2 more epochs."""
-    seed, ((x, y), _) = case.seeds[0], teacher_data(case.seeds[0])
+    seed = case.seed
+    (x, y), _ = teacher_data(seed)
 
     def compiled():
         training.seed_everything(seed)
@@ -1577,13 +1599,14 @@ def permutation_z(labels, seed, n=200):
 
 
 def mnist_order(case):
+    seed = case.seed
     mnist = data.load("mnist")
     return Measured({"train_shape": list(mnist.x_train.shape), "test_shape": list(mnist.x_test.shape),
                      "train_same_label_neighbours": same_label_neighbours(mnist.y_train),
                      "test_same_label_neighbours": same_label_neighbours(mnist.y_test)},
                     details={"random_order_expectation": float(np.sum((np.bincount(mnist.y_train) / 60000) ** 2)),
-                             "permutation_z_train": permutation_z(mnist.y_train, case.seeds[0]),
-                             "permutation_z_test": permutation_z(mnist.y_test, case.seeds[0])})
+                             "permutation_z_train": permutation_z(mnist.y_train, seed),
+                             "permutation_z_test": permutation_z(mnist.y_test, seed)})
 
 
 LOAD_DATA = [

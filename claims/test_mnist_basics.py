@@ -71,7 +71,7 @@ def neuron_halving(case):
 
 def softmax_values(case):
     c = case.config
-    rng = np.random.default_rng(case.seeds[0])
+    rng = np.random.default_rng(case.seed)
     steps = 0.05 + rng.exponential(2.0, size=(c["vectors"], c["length"]))
     x = np.cumsum(steps, axis=1) + rng.normal(0, 5, size=(c["vectors"], 1))
     x = np.array([row[rng.permutation(c["length"])] for row in x], np.float32)
@@ -109,7 +109,8 @@ def minibatch_gradient(case):
     d = data.subset("mnist")
     x, y = data.scale(d.x_train), d.y_train
     per_seed = {b: [] for b in c["batch_sizes"]}
-    for seed in case.seeds:
+
+    def cosines(seed):
         keras.utils.set_random_seed(seed)
         gradient = _gradient_fn(models.doc000_one_layer())
         full = gradient(x, y)
@@ -117,6 +118,7 @@ def minibatch_gradient(case):
         for b in c["batch_sizes"]:
             draws = [rng.choice(len(x), b, replace=False) for _ in range(c["draws"])]
             per_seed[b].append(np.mean([_cosine(gradient(x[i], y[i]), full) for i in draws]))
+    case.per_seed(cosines)
     small, large = (np.array(per_seed[b]) for b in c["batch_sizes"])
     return Measured(estimate=stats.paired_difference(large, small), samples={f"batch_{b}": v for b, v in per_seed.items()},
                     figure=plots.points({f"batch {b}": v for b, v in per_seed.items()},

@@ -51,7 +51,7 @@ def steps_to_target(optimizer, curvatures, theta0, target, max_steps):
 def quadratic_speed(case):
     c = case.config
     curvatures = np.geomspace(*c["curvatures"], c["dims"]).astype("float32")
-    theta0 = np.stack([np.random.default_rng(s).standard_normal(c["dims"]) for s in case.seeds]).astype("float32")
+    theta0 = np.stack(case.per_seed(lambda s: np.random.default_rng(s).standard_normal(c["dims"]))).astype("float32")
     runs = {name: steps_to_target(keras.optimizers.SGD(c["learning_rate"], momentum=c["momentum"], nesterov=nesterov),
                                   curvatures, theta0, c["target"], c["max_steps"])
             for name, nesterov in (("momentum", False), ("nesterov", True))}
@@ -89,8 +89,9 @@ def net_run(optimizer, seed, dataset, n, epochs, batch_size, learning_rate):
 def adaptive_learning_rates(case):
     """-> per-seed samples {final_loss, test_accuracy: {optimizer: (n,)}, adagrad_lr_shrinkage: (n,)}, figure."""
     c = case.config
-    runs = {name: [net_run(name, seed, c["dataset"], c["n"], c["epochs"], c["batch_size"], c["learning_rate"])
-                   for seed in case.seeds] for name in c["optimizers"]}
+    runs = {name: case.per_seed(lambda seed: net_run(name, seed, c["dataset"], c["n"], c["epochs"], c["batch_size"],
+                                                     c["learning_rate"]))
+            for name in c["optimizers"]}
     losses = {name: np.array([r[0][-1] for r in rs]) for name, rs in runs.items()}
     accuracy = {name: np.array([r[1] for r in rs]) for name, rs in runs.items()}
     shrinkage = np.array([r[2] for r in runs["Adagrad"]])

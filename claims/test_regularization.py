@@ -49,10 +49,11 @@ def published_penalty(case):
 def l2_penalty(case):
     """Regularization loss and training-loss excess over 0.01 * sum of squared kernels, on 16 random images."""
     c = case.config
-    keras.utils.set_random_seed(case.seeds[0])
+    seed = case.seed
+    keras.utils.set_random_seed(seed)
     model = regularized_mlp(keras.regularizers.l2(c["factor"]))
     model.compile(loss="sparse_categorical_crossentropy")
-    rng = np.random.default_rng(case.seeds[0])
+    rng = np.random.default_rng(seed)
     x = rng.random((c["n"], 28, 28)).astype("float32")
     y = rng.integers(0, 10, c["n"])
     expected = c["factor"] * sum(float(np.sum(np.square(layer.kernel.numpy()))) for layer in model.layers[1:])
@@ -73,14 +74,14 @@ def sparsity(case):
     x, y = data.scale(d.x_train[:c["n"]]), d.y_train[:c["n"]]
     fractions, magnitudes = {}, {}
     for name, spec in c["regularizers"].items():
-        fractions[name] = []
-        for seed in case.seeds:
+        def kernels(seed, spec=spec):
             run = train(lambda: regularized_mlp(getattr(keras.regularizers, spec[0])(spec[1]) if spec else None),
                         x, y, seed=seed, epochs=c["epochs"], batch_size=c["batch_size"],
                         optimizer=lambda: keras.optimizers.SGD(learning_rate=c["learning_rate"]))
-            w = np.concatenate([layer.kernel.numpy().ravel() for layer in run.model.layers[1:]])
-            fractions[name].append(float(np.mean(np.abs(w) < c["threshold"])))
-        magnitudes[name] = np.log10(np.abs(w) + 1e-12)
+            return np.concatenate([layer.kernel.numpy().ravel() for layer in run.model.layers[1:]])
+        ws = case.per_seed(kernels)
+        fractions[name] = [float(np.mean(np.abs(w) < c["threshold"])) for w in ws]
+        magnitudes[name] = np.log10(np.abs(ws[-1]) + 1e-12)
     figure = plots.histogram(magnitudes, xlabel=f"log10 |w| (last seed); threshold {c['threshold']:g}",
                              title="kernel magnitudes after training: l1 vs l2 vs none")
     return Measured(estimate={name: stats.mean(v) for name, v in fractions.items()}, samples=fractions,

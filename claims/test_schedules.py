@@ -32,8 +32,9 @@ def schedule_values(case):
 def schedule_saved(case, tmp_path):
     """7 SGD steps with an ExponentialDecay schedule, save as .keras, load, compare the optimizers."""
     c = case.config
-    keras.utils.set_random_seed(case.seeds[0])
-    x = np.random.default_rng(case.seeds[0]).normal(size=(c["n"], c["features"])).astype("float32")
+    seed = case.seed
+    keras.utils.set_random_seed(seed)
+    x = np.random.default_rng(seed).normal(size=(c["n"], c["features"])).astype("float32")
     model = keras.Sequential([keras.Input((c["features"],)), keras.layers.Dense(1)])
     schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.1)
     model.compile(keras.optimizers.SGD(schedule), "mse")

@@ -33,7 +33,7 @@ def fit(model, c, seed):
 
 def transfer_api(case):
     """-> what cloning, reusing and freezing did to which kernels (config["kind"]: "clone" or "freeze")."""
-    c, seed = case.config, case.seeds[0]
+    c, seed = case.config, case.seed
     keras.utils.set_random_seed(seed)
     model_A = keras.Sequential([keras.Input((c["features"],)), keras.layers.Dense(c["units"], activation="relu"),
                                 keras.layers.Dense(c["units"], activation="relu"),
