@@ -184,8 +184,8 @@ def truncated_normal_std(case):
     """The draws behind GlorotNormal's truncation, measured as glorot_formulas measures kernels: per
     seed, a kernel of ``shape`` from keras.initializers.TruncatedNormal(0, 1): its variance over the
     published truncated variance 0.87962566103423978**2, and its largest |w| (the truncation bound)."""
-    kernels = [np.asarray(keras.initializers.TruncatedNormal(0.0, 1.0, seed=s)(case.config["shape"]), float)
-               for s in case.seeds]
+    kernels = case.per_seed(lambda s: np.asarray(keras.initializers.TruncatedNormal(0.0, 1.0, seed=s)(case.config["shape"]),
+                                                 float))
     samples = {"variance_ratio": [w.var() / TRUNCNORM_STD ** 2 for w in kernels],
                "max_abs": [np.abs(w).max() for w in kernels]}
     return Measured({"variance_ratio": samples["variance_ratio"], "max_abs_highest": max(samples["max_abs"])},
