@@ -506,8 +506,8 @@ def final_accuracy(recipe: str, epochs: int, seed: int) -> float:
 
 
 def beats_baseline(case):
-    new = [final_accuracy("new", case.config["epochs"], s) for s in case.seeds]
-    old = [final_accuracy("old", case.config["epochs"], s) for s in case.seeds]
+    new = case.per_seed(lambda seed: final_accuracy("new", case.config["epochs"], seed))
+    old = case.per_seed(lambda seed: final_accuracy("old", case.config["epochs"], seed))
     return Measured(estimate=stats.paired_difference(new, old), samples={"new": new, "old": old})
 
 
