@@ -29,9 +29,9 @@ import traceback
 import pytest
 
 from harness import settings
-from harness.engine import baseline, judging, scoreboard
-from harness.kit import plots, recipes
-from harness.views import history, report
+from harness.engine import baseline, scoreboard
+from harness.kit import recipes
+from harness.views import history, results
 from harness.engine.claim import DOCUMENTS, ERROR, SKIPPED, Case, plain
 from harness.engine.scoreboard import BadFile
 
@@ -96,7 +96,7 @@ def pytest_configure(config):
         run = settings.activate(_settings(config))
         if _main(config):
             config.stash[ACCEPTED] = _accepted_verdicts()
-            report.Snapshot.load(run.results)
+            results.Snapshot.load(run.results)
     except (ValueError, BadFile) as e:
         raise pytest.UsageError(str(e)) from None
     if _main(config):
@@ -241,6 +241,8 @@ def judge(request):
     start = time.perf_counter()
 
     def _judge(measured):
+        from harness.engine import judging  # here, not at the top: the xdist controller judges nothing
+        from harness.kit import plots
         if request.node.stash.get(JUDGED, False):
             raise RuntimeError(f"{case.id}: judge() called twice")
         judgement = judging.judge(case, measured, recipes.seeds_read())
@@ -348,6 +350,7 @@ def pytest_sessionfinish(session, exitstatus):
     if config.getoption("accept_verdicts"):
         summary["accepted"] = baseline.accept(entries)
     published = {settings.current().board(t) for t, (_, complete) in summary["written"].items() if complete}
+    from harness.views import report  # matplotlib: imported once the workers are running, not before
     report.write(report.Snapshot.load(root), redraw=published)
 
 
@@ -361,7 +364,7 @@ def pytest_terminal_summary(terminalreporter, config):
     tr = terminalreporter
     tr.section("claims: verdicts")
     tiers = sorted({e["tier"] for e in entries})
-    verdicts = report.VERDICTS
+    verdicts = results.VERDICTS
     tr.write_line(f"{'document':10} {'tier':10} " + " ".join(f"{v:>12}" for v in verdicts))
     for doc in (*DOCUMENTS, "controls"):  # positive controls counted apart from the documents' claims
         for tier in tiers:
