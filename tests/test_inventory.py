@@ -67,3 +67,12 @@ def test_every_accepted_verdict_is_a_case_that_exists():
     cases = {f"{c.id}-{tier}" for c in claims() for tier in c.tiers}
     for path in sorted(CLAIMS_DIR.glob("baseline*.json")):
         assert sorted(set(baseline.load(path)) - cases) == [], path.name
+
+
+def test_every_backend_difference_note_is_a_case_that_exists():
+    """claims/backend_differences.json explains why a case's verdict depends on the backend:
+    each key names a collected case."""
+    import json
+    cases = {f"{c.id}-{tier}" for c in claims() for tier in c.tiers}
+    notes = json.loads((CLAIMS_DIR / "backend_differences.json").read_text())
+    assert sorted(set(notes) - cases) == []
