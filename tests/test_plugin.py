@@ -358,7 +358,7 @@ def test_skips_single_runs_exclusions_fixtures_and_figures(fake_run):
         assert (png.text["Verdict"], png.text["Rule"]) == ("reproduced", "== 12")
         assert png.text["Judgement"] == "reproduced · rule == 12 · 12"
     assert fixture["figure"] == {"kind": "points", "groups": {"x": [12]}, "ylabel": "x", "title": "x", "hline": None}
-    assert "3 failed, 6 passed, 1 skipped" in output
+    assert "4 failed, 6 passed, 1 skipped" in output
 
 
 def test_a_run_of_every_claim_file_is_complete(fake_run):
@@ -367,7 +367,7 @@ def test_a_run_of_every_claim_file_is_complete(fake_run):
     _, output, scores = fake_run["whole"]
     tmp = fake_run["tmp"]
     assert scores["run"]["complete"] is True
-    assert len(scores["claims"]) == 10
+    assert len(scores["claims"]) == 11
     history = [json.loads(line) for line in (tmp / "history.jsonl").read_text().splitlines()]
     assert sorted(h["id"] for h in history) == sorted(scores["claims"])
     assert {h["run"] for h in history} == {scores["run"]["id"]}
@@ -383,7 +383,7 @@ def test_a_run_with_k_is_partial_and_a_claim_test_must_call_judge(fake_run):
     assert scores["claims"]["right_level"]["verdict"] == "reproduced"
     assert scores["claims"].get("forgets_judge", {"verdict": "error"})["verdict"] == "error"
     assert scoreboard_of(tmp / "fast") == fake_run["whole"][2]  # the complete run's scoreboard is kept
-    assert len((tmp / "history.jsonl").read_text().splitlines()) == 10  # a partial run adds no history
+    assert len((tmp / "history.jsonl").read_text().splitlines()) == 11  # a partial run adds no history
 
 
 def scoreboard_of(folder):
@@ -459,8 +459,8 @@ def test_xdist_workers_publish_a_complete_run(tmp_path):
             "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     rc, output = pytest_run(args, tmp_path, cwd=tmp_path, pythonpath=[tmp_path])
     scores = board(tmp_path, partial=False)
-    assert scores["run"]["complete"] is True and len(scores["claims"]) == 10, output
-    assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 10
+    assert scores["run"]["complete"] is True and len(scores["claims"]) == 11, output
+    assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 11
 
 
 def test_claim_files_are_ordered_heaviest_first_by_the_tiers_last_run(tmp_path, run_settings):
