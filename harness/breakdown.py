@@ -5,7 +5,7 @@ suite its time, and prints the totals (seconds) when pytest ends: start-up (from
 this plugin's import, early in pytest's, to the end of conftest.py's: TensorFlow's
 import; the interpreter's own start before it is not counted), collection, ``Model.fit`` (training,
 its graph tracing included), tf.function tracing anywhere (its Python side),
-``evaluate``/``predict``, matplotlib's ``savefig``, scoreboard writes and the
+``evaluate``/``predict``, the plots' rendering (``style.save_png``), scoreboard writes and the
 regeneration of results/README.md. Nested calls of one kind count once; kinds
 overlap (tracing inside ``fit`` counts in both), so the lines do not add up. One
 process only (``-n 0``): pytest-xdist workers would each time their own share.
@@ -41,17 +41,17 @@ def _patch(owner, name: str, kind: str) -> None:
 
 def pytest_configure(config):
     import keras
-    import matplotlib.figure
     from tensorflow.python.eager.polymorphic_function import tracing_compilation
 
     from harness.engine import scoreboard
+    from harness.kit import style
     from harness.views import report
     TOTALS["start-up: pytest, conftest.py (TensorFlow import)"] = time.perf_counter() - START
     _patch(tracing_compilation, "trace_function", "tf.function tracing, Python side (also inside fit)")
     _patch(keras.Model, "fit", "Model.fit: training, its tracing included")
     for name in ("evaluate", "predict"):
         _patch(keras.Model, name, "Model.evaluate / predict")
-    _patch(matplotlib.figure.Figure, "savefig", "plots: savefig")
+    _patch(style, "save_png", "plots: rendered to PNG (style.save_png)")
     _patch(scoreboard, "append_entry", "scoreboard entries (staging appends)")
     _patch(scoreboard, "publish", "scoreboards published")
     _patch(report, "write", "results/README.md and index.html regeneration")

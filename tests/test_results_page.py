@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from harness.engine import scoreboard  # noqa: E402
+from harness.kit import style  # noqa: E402
 from harness.views import history, report  # noqa: E402
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra is not installed")
@@ -82,7 +83,9 @@ def results(tmp_path, run_settings):
         entry("e", "fast", "inconclusive", power={"probability": 0.42, "pilot": "pilot run p1"})])
     figure, axes = plt.subplots(figsize=(2, 1.5))
     axes.plot([0, 1], [0, 1])
-    scoreboard.save_figure(figure, tmp_path / "full" / "c.png")
+    (tmp_path / "full").mkdir(parents=True, exist_ok=True)
+    style.save_png(figure, tmp_path / "full" / "c.png", style.DPI)
+    plt.close(figure)
     interval = {"point": 1.0, "low": 0.5, "high": 1.5, "confidence": 0.95, "method": "Student t", "n": 3}
     write_board(tmp_path, "full", "run3", [
         entry("c", "full", "inconclusive", plot="full/c.png", interval=interval, samples=[0.5, 1.0, 1.5], seeds=[0, 1, 2]),

@@ -186,13 +186,6 @@ def finish_staging(root: Path | None = None) -> None:
     shutil.rmtree(staging(root), ignore_errors=True)
 
 
-def save_figure(fig, path: Path, metadata: dict | None = None) -> None:
-    """Save a matplotlib figure as PNG atomically (``metadata``: PNG text chunks) and close it."""
-    import matplotlib.pyplot as plt
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=80, metadata=metadata))
-    plt.close(fig)
-
-
 # --- provenance ---------------------------------------------------------------
 
 def _git(*args) -> str:

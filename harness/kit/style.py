@@ -1,7 +1,6 @@
 """The one look of every plot (the claims' plots, harness/kit/plots.py, and the forest plots,
 harness/views/forest.py): fonts and sizes, the six verdicts' colours, titles wrapped to fit
 their width, legends outside the data, PNGs of 64 colours."""
-import io
 import textwrap
 
 VERDICT_COLOURS = {"reproduced": "#1a9641", "refuted": "#d7191c", "inconclusive": "#e69500",
@@ -49,12 +48,16 @@ def legend(fig, axes) -> None:
 
 def save_png(fig, path, dpi: int, metadata: dict | None = None) -> None:
     """A PNG of 64 colours (a plot has few, and it is a third of the full-colour size), with
-    ``metadata`` as its text chunks."""
+    ``metadata`` as its text chunks. The figure is drawn once, at ``dpi``, straight into an image
+    (``savefig`` would lay it out in one draw and render it in another), and its layout is then
+    kept: a later ``savefig`` of the same figure (the forest's SVG) does not lay it out again."""
     from PIL import Image, PngImagePlugin  # matplotlib's own dependency
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    image = Image.open(buffer).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(physical=True), fig.canvas.buffer_rgba())
+    image = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
     info = PngImagePlugin.PngInfo()
     for key, text in (metadata or {}).items():
         info.add_itxt(key, text)

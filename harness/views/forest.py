@@ -235,8 +235,8 @@ def write(snapshot, redraw=None) -> dict:
                     if not found:
                         continue
                     fig = figure(found, title(found, document, board.label))
-                    svg = svg_text(fig)
                     scoreboard.atomic_write(folder / f"forest-{document}.png", lambda tmp, fig=fig: style.save_png(fig, tmp, DPI))
+                    svg = svg_text(fig)  # after the PNG: its layout is kept
                     scoreboard.atomic_write(folder / f"forest-{document}.svg", lambda tmp, svg=svg: Path(tmp).write_text(svg))
                     plt.close(fig)
                     written |= {f"forest-{document}.png", f"forest-{document}.svg"}
