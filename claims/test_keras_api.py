@@ -1334,9 +1334,8 @@ def restore_third(case, tmp_path):
 
 
 def best_only(case, tmp_path):
-    saved_extra, missed, details = [], [], {}
-
     def saved_epochs(seed):
+        """-> (epochs saved without a higher val_acc, higher epochs not saved, seed, details)."""
         folder = tmp_path / str(seed)
         checkpoint = keras.callbacks.ModelCheckpoint(str(folder / "mymodel-{epoch:02d}.keras"),
                                                      save_best_only=True, monitor="val_acc")
@@ -1344,13 +1343,13 @@ def best_only(case, tmp_path):
         val_acc = run.history.get("val_acc", [])
         improved = {e + 1 for e, acc in enumerate(val_acc) if e == 0 or acc > max(val_acc[:e])}
         saved = set(written_epochs(folder))
-        saved_extra.append(len(saved - improved))
-        missed.append(len(improved - saved))
-        details[seed] = {"val_acc": val_acc, "improved": sorted(improved), "saved": sorted(saved), "warnings": caught}
-    case.per_seed(saved_epochs)
+        return (len(saved - improved), len(improved - saved), seed,
+                {"val_acc": val_acc, "improved": sorted(improved), "saved": sorted(saved), "warnings": caught})
+
+    saved_extra, missed, seeds, details = map(list, zip(*case.per_seed(saved_epochs)))
     return Measured({"saved_without_improvement": sum(saved_extra), "improvements_not_saved": sum(missed)},
                     samples={"saved_without_improvement": saved_extra, "improvements_not_saved": missed},
-                    details=details)
+                    details=dict(zip(seeds, details)))
 
 
 def document_stop(val_loss, wait, max_epochs):
@@ -1365,19 +1364,21 @@ def document_stop(val_loss, wait, max_epochs):
 def early_stop(case, tmp_path):
     """Epochs run with EarlyStopping minus the epoch the document's rule stops at, read off the
     run's val_loss or, without validation data, off a paired run that has it."""
-    config, gaps, curves, details = case.config, [], {}, {}
+    config = case.config
 
     def stopped(seed):
+        """-> (that difference, seed, details)."""
         stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config["patience"])
         run, caught = fit_m06(seed, config["epochs"], [stopper], config["validation"])
         reference = run if config["validation"] else fit_m06(seed, config["epochs"], [], True)[0]
         val_loss, run_epochs = reference.history["val_loss"], len(run.history["loss"])
-        gaps.append(run_epochs - document_stop(val_loss, config["wait"], config["epochs"]))
-        curves[f"seed {seed}"] = [val_loss]
-        details[seed] = {"epochs_run": run_epochs, "val_loss": val_loss, "warnings": caught}
-    case.per_seed(stopped)
-    figure = plots.curves(curves, ylabel="val_loss", title=f"{case.claim.id}: val_loss; epochs run in details")
-    return Measured(max(abs(g) for g in gaps), samples=gaps, details=details, figure=figure)
+        return (run_epochs - document_stop(val_loss, config["wait"], config["epochs"]), seed,
+                {"epochs_run": run_epochs, "val_loss": val_loss, "warnings": caught})
+
+    gaps, seeds, details = map(list, zip(*case.per_seed(stopped)))
+    figure = plots.curves({f"seed {seed}": [d["val_loss"]] for seed, d in zip(seeds, details)}, ylabel="val_loss",
+                          title=f"{case.claim.id}: val_loss; epochs run in details")
+    return Measured(max(abs(g) for g in gaps), samples=gaps, details=dict(zip(seeds, details)), figure=figure)
 
 
 CHECKPOINTS = [
