@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 from PIL import Image
 
@@ -183,3 +184,28 @@ def test_redraw_draws_plots_with_a_spec_again_and_the_others_only_when_asked(tmp
     with Image.open(tmp_path / "full" / "old.png") as png:  # the judged panel alone
         assert png.text["Verdict"] == "refuted"
     assert (tmp_path / "README.md").exists() and (tmp_path / "index.html").exists()
+
+
+def test_save_png_draws_the_laid_out_figure_once_and_keeps_its_layout(tmp_path):
+    """style.save_png renders the figure as savefig does at that dpi (the same pixels, laid out by
+    constrained layout, then 64 colours), and leaves the layout in place for a later SVG."""
+    import io
+
+    from harness.kit import style
+    entry = {**ENTRY, "figure": SPECS["curves"]()}
+    reference = plots.draw(entry)
+    buffer = io.BytesIO()
+    reference.savefig(buffer, format="png", dpi=style.DPI)
+    plots.plt.close(reference)
+    fig = plots.draw(entry)
+    style.save_png(fig, tmp_path / "c.png", style.DPI)
+    with Image.open(buffer) as want, Image.open(tmp_path / "c.png") as got:
+        assert got.size == want.size == (round(fig.get_figwidth() * style.DPI), round(fig.get_figheight() * style.DPI))
+        assert len(got.getcolors(256)) <= 64
+        quantized = want.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT).convert("RGB")
+        assert np.array_equal(np.asarray(got.convert("RGB")), np.asarray(quantized))
+    positions = [ax.get_position().bounds for ax in fig.axes]
+    fig.savefig(io.StringIO(), format="svg")
+    assert [ax.get_position().bounds for ax in fig.axes] == positions
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # an inert placeholder
+    plots.plt.close(fig)
