@@ -252,7 +252,9 @@ def judge(request):
         if measured.figure is not None:  # a spec of harness/kit/plots.py, kept and drawn from the entry
             name = f"{case.claim.id}.png"
             entry["figure"], entry["plot"] = measured.figure, f"{settings.current().board(case.tier).label}/{name}"
-            scoreboard.atomic_write(scoreboard.staging() / case.tier / name, lambda tmp: plots.save(entry, tmp))
+            published = scoreboard.results_dir() / entry["plot"]  # copied if drawn from the same (plots.save)
+            scoreboard.atomic_write(scoreboard.staging() / case.tier / name,
+                                    lambda tmp: plots.save(entry, tmp, published))
         _record(entry)
         request.node.stash[JUDGED] = True
         accepted = _accepted_verdicts().get(case.id)

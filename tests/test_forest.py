@@ -207,3 +207,29 @@ def test_write_saves_pngs_and_returns_svgs_with_claim_links(tmp_path, run_settin
         assert links == [r.claim for r in found]
         assert len(svg) < 80_000, (document, len(svg))
     assert all(math.isfinite(r.point) or abs(r.point) == math.inf for r in forest.rows(claims, "001"))
+
+
+def test_a_forest_is_drawn_again_only_when_its_rows_or_title_change_and_survives_publishing(tmp_path, run_settings,
+                                                                                          monkeypatch):
+    from harness.engine import scoreboard
+    from harness.settings import Board
+    run_settings(results=tmp_path, baseline=tmp_path / "baseline.json")
+    entries = [{"id": cid, "document": "001", "verdict": "reproduced", "rule": ">= 0.5", "value": value,
+                "evidence": "single run", "tier": "fast", "config": {}} for cid, value in (("a", 0.7), ("b", 0.9))]
+    run = {"id": "r", "commit": "abc", "dirty": [], "complete": True, "started": "2026-01-01T00:00:00+00:00",
+           "finished": "2026-01-01T00:01:00+00:00", "args": []}
+    scoreboard.publish(Board("tensorflow", "fast"), entries, run, {}, tmp_path / "fast")
+    first = forest.write(Snapshot.load(tmp_path))
+    files = {p.name: p.read_bytes() for p in (tmp_path / "fast").glob("forest-*")}
+    assert sorted(files) == ["forest-001.png", "forest-001.svg"]
+    figure = forest.figure
+    monkeypatch.setattr(forest, "figure", lambda *a: pytest.fail("drawn again"))
+    scoreboard.publish(Board("tensorflow", "fast"), entries, {**run, "id": "r2"}, {}, tmp_path / "fast")
+    assert forest.write(Snapshot.load(tmp_path)) == first
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fast").glob("forest-*")} == files
+    monkeypatch.setattr(forest, "figure", figure)
+    entries[0]["value"] = 0.4
+    entries[0]["verdict"] = "refuted"
+    scoreboard.publish(Board("tensorflow", "fast"), entries, {**run, "id": "r3"}, {}, tmp_path / "fast")
+    moved = forest.write(Snapshot.load(tmp_path))
+    assert moved != first and (tmp_path / "fast" / "forest-001.png").read_bytes() != files["forest-001.png"]

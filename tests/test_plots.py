@@ -209,3 +209,62 @@ def test_save_png_draws_the_laid_out_figure_once_and_keeps_its_layout(tmp_path):
     assert [ax.get_position().bounds for ax in fig.axes] == positions
     assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # an inert placeholder
     plots.plt.close(fig)
+
+
+# --- a plot is a function of its key: the published one is copied when a run would draw it again ---
+
+def test_a_plot_holds_its_key_and_drawing_it_again_writes_the_same_bytes(tmp_path):
+    from harness.kit import style
+    entry = {**ENTRY, "figure": SPECS["curves"]()}
+    plots.save(entry, tmp_path / "a.png")
+    plots.save({**entry, "seconds": 1.5, "started": "later", "message": "other"}, tmp_path / "b.png")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()  # the cache's premise
+    assert style.drawn_from(tmp_path / "a.png") == style.key(plots.plotted(entry), plots, plots.judged)
+    assert style.drawn_from(tmp_path / "missing.png") is None
+    (tmp_path / "text.png").write_text("not a png")
+    assert style.drawn_from(tmp_path / "text.png") is None
+
+
+def test_the_key_changes_with_every_plotted_field_and_the_drawing_code_only(tmp_path):
+    from harness.kit import style
+    entry = {**ENTRY, "figure": SPECS["points"](), "measured_seeds": [0, 1, 2], "seconds": 2.0}
+    key = style.key(plots.plotted(entry), plots, plots.judged)
+    for field in plots.PLOTTED:
+        moved = style.key(plots.plotted({**entry, field: "moved"}), plots, plots.judged)
+        assert moved != key, field
+    for field in ("seconds", "started", "config", "nodeid", "plot"):
+        assert style.key(plots.plotted({**entry, field: "moved"}), plots, plots.judged) == key, field
+    code = tmp_path / "code.py"
+    code.write_text("A = 1\n")
+    module = type("Module", (), {"__file__": str(code)})
+    before = style.key(plots.plotted(entry), module)
+    code.write_text("A = 2\n")
+    assert style.key(plots.plotted(entry), module) != before
+
+
+def test_a_published_plot_with_the_same_key_is_copied_and_any_other_is_drawn(tmp_path, monkeypatch):
+    entry = {**ENTRY, "figure": SPECS["curves"]()}
+    published = tmp_path / "published.png"
+    plots.save(entry, published)
+    draw = plots.draw
+    monkeypatch.setattr(plots, "draw", lambda entry: pytest.fail("drawn again"))
+    plots.save({**entry, "seconds": 9.0}, tmp_path / "copied.png", published)
+    assert (tmp_path / "copied.png").read_bytes() == published.read_bytes()
+    monkeypatch.setattr(plots, "draw", draw)
+    moved = {**entry, "verdict": "reproduced"}
+    plots.save(moved, tmp_path / "moved.png", published)
+    plots.save(moved, tmp_path / "fresh.png")
+    assert (tmp_path / "moved.png").read_bytes() == (tmp_path / "fresh.png").read_bytes() != published.read_bytes()
+    (tmp_path / "edited.png").write_bytes(b"edited by hand")
+    plots.save(entry, tmp_path / "redrawn.png", tmp_path / "edited.png")
+    assert (tmp_path / "redrawn.png").read_bytes() == published.read_bytes()
+
+
+def test_a_users_matplotlib_settings_do_not_change_a_plot(tmp_path):
+    import matplotlib
+    entry = {**ENTRY, "figure": SPECS["curves"]()}
+    plots.save(entry, tmp_path / "defaults.png")
+    with matplotlib.rc_context({"font.size": 20, "lines.linewidth": 6, "axes.facecolor": "black",
+                                "text.hinting": "none", "axes.grid": False}):
+        plots.save(entry, tmp_path / "user.png")
+    assert (tmp_path / "user.png").read_bytes() == (tmp_path / "defaults.png").read_bytes()

@@ -159,14 +159,17 @@ def staged_entries(root: Path | None = None) -> list:
 
 
 RUN_FILES = ("*.png", BENCHMARK_JSON)  # what a run writes beside its scoreboard
+VIEW_FILES = "forest-*"  # drawn from the board after publishing, kept or replaced by harness/views/forest.py
 
 
 def publish(board: Board, entries: list, run: dict, environment: dict, target: Path, plots=(), **extra) -> dict:
     """Write ``target/scoreboard.json`` from a run's entries and move the run's files
     (``plots``: its PNGs and pytest-benchmark JSON) in, replacing what ``target`` held, so that
-    every file beside a scoreboard comes from its run. -> the board."""
+    every file beside a scoreboard comes from its run (a plot that the run would draw as the
+    published one was drawn, from the same key, is that file: harness/kit/plots.py ``save``);
+    the forest plots are the views' (``VIEW_FILES``). -> the board."""
     target.mkdir(parents=True, exist_ok=True)
-    for old in (f for pattern in RUN_FILES for f in target.glob(pattern)):
+    for old in (f for pattern in RUN_FILES for f in target.glob(pattern) if not f.match(VIEW_FILES)):
         old.unlink()
     for plot in plots:
         shutil.copyfile(plot, target / Path(plot).name)

@@ -8,10 +8,14 @@ plain JSON}, numbers to 4 significant digits, a histogram as its bin edges and c
 from the entry alone (the rule's thresholds, the interval, the per-seed values, the document's
 value, the verdict in its colour), with the judgement in the PNG's text metadata (``save``).
 An entry without a spec is drawn as its judged panel alone. So every plot can be drawn again
-from the committed scoreboards (``python -m harness.views.report --redraw``).
+from the committed scoreboards (``python -m harness.views.report --redraw``), and a run copies
+the published PNG instead of drawing it when that PNG holds the key of the same entry fields
+(``PLOTTED``), drawing code and renderer (harness/kit/style.py ``key``).
 """
 import json
 import math
+import shutil
+import sys
 
 import matplotlib
 
@@ -23,6 +27,9 @@ from harness.kit import judged, style  # noqa: E402
 from harness.kit.style import VERDICT_COLOURS  # noqa: E402,F401  (importable from here too)
 
 LEGEND_ROW = 0.25  # inches: the height of one row of a legend below a panel
+# The entry fields a plot is drawn from (``plotted``); nothing else of the entry reaches ``draw``.
+PLOTTED = ("figure", "rule", "verdict", "value", "interval", "samples", "measured_seeds", "seeds", "evidence",
+           "document_value")
 
 
 # --- specs: what a measuring function hands the harness --------------------------------
@@ -371,7 +378,7 @@ def draw(entry: dict):
     note_lines = notes.count("\n") + 1 if notes else 0
     judged_height = 0.5 + 0.75 * len(parts) + (2 * LEGEND_ROW if parts else 0) + 0.17 * note_lines
     height += 0.5 + 2 * LEGEND_ROW if spec else 0  # title and legend
-    with matplotlib.rc_context(style.RC):
+    with style.context():
         fig = plt.figure(figsize=(width, height + judged_height), layout="constrained")
         if spec:
             top, bottom = fig.subfigures(2, 1, height_ratios=[height, judged_height])
@@ -411,10 +418,23 @@ def metadata(entry: dict) -> dict:
             "Thresholds": json.dumps(thresholds)}
 
 
-def save(entry: dict, path) -> None:
-    """Draw ``entry``'s plot and save it as the PNG ``path`` (64 colours), with its ``metadata``.
+def plotted(entry: dict) -> dict:
+    """The fields of a scoreboard entry that its plot is drawn from (``PLOTTED``)."""
+    return {k: entry[k] for k in PLOTTED if k in entry}
+
+
+def save(entry: dict, path, published=None) -> None:
+    """Draw ``entry``'s plot (from its ``plotted`` fields only) and save it as the PNG ``path``
+    (64 colours), with its ``metadata`` and its key (harness/kit/style.py ``key``). If the PNG
+    ``published`` holds the same key, drawing would write its bytes: they are copied instead.
     Callers that replace a published file write to a temporary path and rename it
     (harness/engine/scoreboard.py ``atomic_write``)."""
-    fig = draw(entry)
-    style.save_png(fig, path, style.DPI, metadata(entry))
+    entry = plotted(entry)
+    key = style.key(entry, sys.modules[__name__], judged)
+    if published is not None and style.drawn_from(published) == key:
+        shutil.copyfile(published, path)
+        return
+    with style.context():
+        fig = draw(entry)
+        style.save_png(fig, path, style.DPI, {**metadata(entry), style.KEY: key})
     plt.close(fig)

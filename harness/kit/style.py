@@ -1,7 +1,16 @@
 """The one look of every plot (the claims' plots, harness/kit/plots.py, and the forest plots,
 harness/views/forest.py): fonts and sizes, the six verdicts' colours, titles wrapped to fit
-their width, legends outside the data, PNGs of 64 colours."""
+their width, legends outside the data, PNGs of 64 colours.
+
+A drawing is a pure function of its inputs, so a PNG holds the key of what it was drawn from
+(``key``, in its ``KEY`` text chunk): a published plot whose key equals the one a run would
+draw from is already that run's plot, byte for byte, and is copied instead of drawn again."""
+import functools
+import hashlib
+import json
+import sys
 import textwrap
+from pathlib import Path
 
 VERDICT_COLOURS = {"reproduced": "#1a9641", "refuted": "#d7191c", "inconclusive": "#e69500",
                    "skipped": "#777777", "error": "#7b3294", "excluded": "#777777"}
@@ -17,6 +26,51 @@ RC = {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Arial"], 
       "ytick.labelsize": SMALL_SIZE, "legend.fontsize": SMALL_SIZE, "legend.frameon": False,
       "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#dddddd",
       "grid.linewidth": 0.6, "axes.axisbelow": True}
+KEY = "Drawn-from"  # the PNG text chunk that holds ``key``
+
+
+def context(rc: dict = RC):
+    """matplotlib's own defaults with ``rc``, not the user's matplotlibrc: a plot looks the same
+    on every machine, so its key needs no one's settings. Around drawing *and* rendering: some
+    settings (e.g. text hinting) are read when the canvas is drawn."""
+    import matplotlib.style
+    return matplotlib.style.context(["default", rc])
+
+
+@functools.cache
+def _renderer() -> bytes:
+    """What renders a plot besides its code: matplotlib's, Pillow's and numpy's versions and the
+    font files that the plots' fonts resolve to (contents, not paths: the same in every clone)."""
+    import matplotlib
+    import numpy
+    import PIL
+    from matplotlib import font_manager
+    fonts = {font_manager.findfont(font_manager.FontProperties(family=RC["font.sans-serif"], weight=weight))
+             for weight in ("normal", "bold")}
+    digest = hashlib.sha256(f"{matplotlib.__version__} {PIL.__version__} {numpy.__version__}".encode())
+    for font in sorted(fonts):
+        digest.update(Path(font).read_bytes())
+    return digest.digest()
+
+
+def key(inputs, *modules) -> str:
+    """sha256 hex of everything a drawing is a function of: its ``inputs`` (JSON), the source of
+    the ``modules`` that draw it and of this one, and its renderer (``_renderer``)."""
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode())
+    for module in (sys.modules[__name__], *modules):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(_renderer())
+    return digest.hexdigest()
+
+
+def drawn_from(path) -> str | None:
+    """The key held by the PNG ``path`` (``save_png``'s ``KEY`` chunk); None without one."""
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as image:
+            return image.info.get(KEY)
+    except (OSError, UnidentifiedImageError):
+        return None
 
 
 def wrap(text: str, width_in: float, size: float = TITLE_SIZE) -> str:

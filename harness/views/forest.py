@@ -22,9 +22,11 @@ board and returns the SVGs (row labels link to ``#<claim id>``) for the page.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +37,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from harness.engine import scoreboard  # noqa: E402
-from harness.kit import style  # noqa: E402
+from harness.kit import judged, style  # noqa: E402
 from harness.kit.judged import AT_LEAST, BAND, EXACT, UNPARSED, Part, number, parse, part_data  # noqa: E402,F401
 from harness.engine.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
 from harness.settings import BOARDS  # noqa: E402
@@ -145,7 +147,7 @@ def _clip(v: float) -> float:
 def figure(rows: list, title: str):
     """The forest plot of ``rows``: one line per row (interval: a bar with its point;
     single run: a hollow marker), coloured by verdict; row labels link to '#<claim id>'."""
-    with matplotlib.rc_context(STYLE):
+    with style.context(STYLE):
         return _figure(rows, title)
 
 
@@ -218,6 +220,24 @@ def svg_text(fig) -> str:
     return re.sub(r"\n\s+", "\n", text)
 
 
+def save(found: Rows, text: str, stem: Path) -> None:
+    """Draw the forest of ``found`` titled ``text`` as ``stem``.png and .svg, unless the PNG holds
+    the key of these rows and title (harness/kit/style.py ``key``) and the SVG is there: drawing
+    again would write the same files. The SVG is written first, the PNG with its key last."""
+    key = style.key([text, [dataclasses.astuple(r) for r in found]], sys.modules[__name__], judged)
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    if svg.exists() and style.drawn_from(png) == key:
+        return
+    with style.context(STYLE):
+        fig = figure(found, text)
+        image = io.BytesIO()
+        style.save_png(fig, image, DPI, {style.KEY: key})
+        drawn = svg_text(fig)  # after the PNG: its layout is kept
+    plt.close(fig)
+    scoreboard.atomic_write(svg, lambda tmp: Path(tmp).write_text(drawn))
+    scoreboard.atomic_write(png, lambda tmp: Path(tmp).write_bytes(image.getvalue()))
+
+
 def write(snapshot, redraw=None) -> dict:
     """Draw results/<board>/forest-<document>.png and .svg for each complete board in ``redraw``
     (None: every board; a run redraws the boards it published) and document with rows, removing
@@ -232,14 +252,9 @@ def write(snapshot, redraw=None) -> dict:
             if scores.get("run", {}).get("complete") and scores["claims"]:
                 for document in DOCUMENTS:
                     found = rows(scores["claims"], document)
-                    if not found:
-                        continue
-                    fig = figure(found, title(found, document, board.label))
-                    scoreboard.atomic_write(folder / f"forest-{document}.png", lambda tmp, fig=fig: style.save_png(fig, tmp, DPI))
-                    svg = svg_text(fig)  # after the PNG: its layout is kept
-                    scoreboard.atomic_write(folder / f"forest-{document}.svg", lambda tmp, svg=svg: Path(tmp).write_text(svg))
-                    plt.close(fig)
-                    written |= {f"forest-{document}.png", f"forest-{document}.svg"}
+                    if found:
+                        save(found, title(found, document, board.label), folder / f"forest-{document}")
+                        written |= {f"forest-{document}.png", f"forest-{document}.svg"}
             for old in folder.glob("forest-*.*") if folder.is_dir() else ():
                 if old.name not in written:
                     old.unlink()
