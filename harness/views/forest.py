@@ -32,15 +32,13 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
+from harness.engine import scoreboard
+from harness.kit import judged, style
+from harness.kit.judged import AT_LEAST, BAND, EXACT, UNPARSED, Part, number, parse, part_data  # noqa: F401
+from harness.engine.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED
+from harness.settings import BOARDS
 
-from harness.engine import scoreboard  # noqa: E402
-from harness.kit import judged, style  # noqa: E402
-from harness.kit.judged import AT_LEAST, BAND, EXACT, UNPARSED, Part, number, parse, part_data  # noqa: E402,F401
-from harness.engine.claim import DOCUMENTS, INCONCLUSIVE, REFUTED, REPRODUCED  # noqa: E402
-from harness.settings import BOARDS  # noqa: E402
+matplotlib.use("Agg")  # pyplot is imported where a forest is drawn: a run whose forests are unchanged needs none
 
 COLOURS = {v: style.VERDICT_COLOURS[v] for v in (REPRODUCED, REFUTED, INCONCLUSIVE)}
 JUDGED = tuple(COLOURS)
@@ -152,6 +150,8 @@ def figure(rows: list, title: str):
 
 
 def _figure(rows: list, title: str):
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     n = len(rows)
     fig, ax = plt.subplots(figsize=(WIDTH, 1.9 + 0.27 * n), layout="constrained")
     ax.axvspan(0, CLIP + 0.6, color=style.CLAIM_SIDE, alpha=style.ALPHA_SIDE, lw=0)
@@ -228,6 +228,7 @@ def save(found: Rows, text: str, stem: Path) -> None:
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
     if svg.exists() and style.drawn_from(png) == key:
         return
+    import matplotlib.pyplot as plt
     with style.context(STYLE):
         fig = figure(found, text)
         image = io.BytesIO()

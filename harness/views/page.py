@@ -18,7 +18,7 @@ from pathlib import Path
 
 from harness.engine import baseline, scoreboard
 from harness.engine.claim import DOCUMENTS
-from harness.kit.plots import VERDICT_COLOURS
+from harness.kit.style import VERDICT_COLOURS
 from harness.settings import BOARDS, Board
 from harness.views import history
 from harness.views.results import VERDICTS, Snapshot, failures
@@ -65,8 +65,8 @@ def board_changes(snapshot: Snapshot, board: Board) -> list:
     claims = snapshot.claims(board)
     previous = {}
     if since:
-        older = history.runs(snapshot.records, board)[-2]
-        previous = {r["id"]: r for r in history.of(snapshot.records, board) if r["run"] == older}
+        older = history.runs(snapshot.history(board), board)[-2]
+        previous = {r["id"]: r for r in snapshot.history(board) if r["run"] == older}
     found = [("flipped", cid, f"{a} -> {b}", None) for cid, a, b in since.get("flipped", [])]
     found += sorted((("drifted", cid, how, relative_move(previous[cid].get("value"), claims[cid].get("value")))
                      for cid, how in since.get("drifted", [])), key=lambda c: -c[3])
@@ -162,7 +162,7 @@ def details(snapshot: Snapshot, board: Board, forests: dict) -> dict:
     LEFT_OUT, with its failures and history series) and its forest plots {document: svg}."""
     scores = snapshot.boards[board]
     past = {}
-    for r in history.of(snapshot.records, board):
+    for r in snapshot.history(board):
         past.setdefault(r["id"], []).append(r)
     return {"run": scores.get("run", {}), "environment": scores.get("environment", {}),
             "claims": {cid: {**{k: v for k, v in e.items() if k not in LEFT_OUT}, "failures": failures(e),

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 from harness.engine import baseline, inventory, scoreboard
-from harness.kit import plots
 from harness.views import forest, page
 from harness.engine.claim import DOCUMENTS, EXCLUDED
 from harness.views.results import TESTED, VERDICTS, Snapshot, failures  # noqa: F401  (Snapshot: report.Snapshot.load)
@@ -29,9 +28,12 @@ def accounting(entries: list) -> list:
     rows = inventory.ids()
     if not rows:
         return [f"(The inventory {inventory.path()} is not beside the repository: rows not counted.)"]
+    by_id: dict = {}  # the claims' verdicts on every board, by id
+    for e in entries:
+        by_id.setdefault(e["id"], set()).add(e["verdict"])
     status = {}
     for row in rows:
-        verdicts = {e["verdict"] for e in entries if inventory.covers(row, e["id"])}
+        verdicts = set().union(*(v for cid, v in by_id.items() if inventory.covers(row, cid)))
         status[row] = ("tested" if verdicts & set(TESTED) else "excluded" if EXCLUDED in verdicts
                        else "only skipped or errored" if verdicts else "without a committed verdict")
     counts = {k: sum(v == k for v in status.values())
@@ -132,6 +134,7 @@ def redraw_plots(snapshot: Snapshot, without_spec: bool = False) -> int:
     """Draw every committed claim plot again from its scoreboard entry (harness/kit/plots.py
     ``save``), no training: those whose entry holds its spec; with ``without_spec`` also those
     of entries from before specs, as their judged panel alone (their claim panel is lost) -> how many."""
+    from harness.kit import plots  # matplotlib: imported only to draw
     drawn = 0
     for board in BOARDS:
         for entry in snapshot.claims(board).values():

@@ -6,6 +6,7 @@ computed here, when rendering, never frozen into an entry, so accepting a verdic
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,17 @@ class Snapshot:
     def claims(self, board: Board) -> dict:
         return self.boards[board]["claims"]
 
+    @functools.cached_property
+    def _records_by_board(self) -> dict:
+        out: dict = {}
+        for r in self.records:
+            out.setdefault((r.get("backend", "tensorflow"), r["tier"]), []).append(r)
+        return out
+
+    def history(self, board: Board) -> list:
+        """``board``'s history records, in the order they were appended (history.of, grouped once)."""
+        return self._records_by_board.get((board.backend, board.tier), [])
+
     def accepted_verdict(self, board: Board, entry: dict) -> str | None:
         return self.accepted[board.backend].get(f"{entry['id']}-{board.tier}")
 
@@ -64,7 +76,7 @@ class Snapshot:
 
     def since_previous(self, board: Board) -> dict:
         """history.compare between the board's last two runs, if the last is the committed one."""
-        runs = history.runs(self.records, board)
+        runs = history.runs(self.history(board), board)
         if len(runs) < 2 or runs[-1] != self.boards[board]["run"].get("id"):
             return {}
-        return history.compare(self.records, board, runs[-2], runs[-1])
+        return history.compare(self.history(board), board, runs[-2], runs[-1])
