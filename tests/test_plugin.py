@@ -463,6 +463,24 @@ def test_xdist_workers_publish_a_complete_run(tmp_path):
     assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 11
 
 
+def test_a_worker_freezes_its_heap_before_pytests_last_garbage_collections():
+    """pytest_unconfigure: an xdist worker (config.workerinput), about to end without the
+    interpreter's teardown, freezes its heap so that pytest's final gc passes do not scan it;
+    the controller does not."""
+    import gc
+    from types import SimpleNamespace
+
+    from harness import plugin
+    frozen = gc.get_freeze_count()
+    plugin.pytest_unconfigure(SimpleNamespace())
+    assert gc.get_freeze_count() == frozen
+    try:
+        plugin.pytest_unconfigure(SimpleNamespace(workerinput={}))
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_claim_files_are_ordered_heaviest_first_by_the_tiers_last_run(tmp_path, run_settings):
     """pytest-xdist hands out files in collection order: the plugin sorts them by the seconds
     their claims took in the selected tiers' latest recorded runs, a file not yet recorded
