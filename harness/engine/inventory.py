@@ -5,6 +5,7 @@ Table rows give their id in the first cell: ``| glorot_formulas | ...`` or, in
 The vague statements of its section 7 are bullets without ids: they get
 ``S7_01``, ``S7_02``, ... in the order they appear.
 """
+import functools
 import re
 from pathlib import Path
 
@@ -39,7 +40,14 @@ def covers(row: str, claim_id: str) -> bool:
     """A claim covers a row when its id is the row's id or starts with it and '_'
     (``bn_param_counts_no_bias`` covers ``bn_param_counts``); for 002's coded rows the
     code decides (``A24_rmsprop_ctor_as_written`` covers ``A24_rmsprop_ctor``)."""
+    same, prefix = _covering(row)
+    return claim_id == same or (prefix is not None and claim_id.startswith(prefix))
+
+
+@functools.cache
+def _covering(row: str) -> tuple:
+    """(the id that covers ``row`` by being it, the prefix of the ids that cover it); None: none."""
     code = re.match(r"[A-Z]\d\d_|S7_\d\d$", row)
     if code:
-        return claim_id.startswith(code.group(0)) if row[:3] != "S7_" else claim_id == row
-    return claim_id == row or claim_id.startswith(row + "_")
+        return (row, None) if row.startswith("S7_") else (None, code.group(0))
+    return row, row + "_"
