@@ -43,6 +43,8 @@ def test_parser_reads_plain_coded_and_section_7_rows(tmp_path):
     assert inventory.covers("A24_rmsprop_ctor", "A24_rmsprop_ctor_as_written")
     assert inventory.covers("bn_param_counts", "bn_param_counts_no_bias")
     assert not inventory.covers("bn_param_counts", "bn_param_countsx")
+    assert inventory.covers("A24_rmsprop_ctor", "A24_adaptive_lr") and not inventory.covers("A24_x", "A25_x")
+    assert inventory.covers("S7_01", "S7_01") and not inventory.covers("S7_01", "S7_012")
 
 
 def test_claim_ids_are_unique():

@@ -11,7 +11,8 @@ repository's results/ and claims/baseline.json are never touched.
 - A throwaway claim file (written into tmp_path, with harness.plugin's CLAIMS_DIR
   pointed at its folder, so that running it is a complete run): how judge treats
   intervals at the wrong confidence, NaN, undeclared drops, skips, single runs,
-  exclusions, fixtures and figures, and what a complete run publishes.
+  exclusions, fixtures and figures, and what a complete run publishes; a second complete run
+  copies a published plot whose key matches.
 """
 import json
 import os
@@ -461,6 +462,29 @@ def test_xdist_workers_publish_a_complete_run(tmp_path):
     scores = board(tmp_path, partial=False)
     assert scores["run"]["complete"] is True and len(scores["claims"]) == 11, output
     assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 11
+
+
+def test_a_run_copies_a_published_plot_drawn_from_the_same_inputs(tmp_path):
+    """judge hands plots.save the published PNG: the second of two complete runs copies it, since
+    its key matches, instead of drawing it again; here its pixels were replaced (text chunks and
+    key kept) between the runs, and the replacement survives."""
+    from PIL import Image, PngImagePlugin
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "test_fake.py").write_text(FAKE_CLAIMS)
+    (tmp_path / "fake_claims_dir.py").write_text(POINT_CLAIMS_DIR)
+    args = ["claims", "-m", "fast", "-n", "0", "-p", "harness.plugin", "-p", "fake_claims_dir",
+            "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    png = tmp_path / "fast" / "with_fixture.png"
+    pytest_run(args, tmp_path, cwd=tmp_path, pythonpath=[tmp_path])
+    info = PngImagePlugin.PngInfo()
+    with Image.open(png) as drawn:
+        for name, text in drawn.text.items():
+            info.add_itxt(name, text)
+        Image.new("RGB", drawn.size, "white").save(png, pnginfo=info)
+    replaced = png.read_bytes()
+    rc, output = pytest_run(args, tmp_path, cwd=tmp_path, pythonpath=[tmp_path])
+    assert board(tmp_path, partial=False)["run"]["complete"] is True, output[-3000:]
+    assert png.read_bytes() == replaced
 
 
 def test_a_worker_freezes_its_heap_before_pytests_last_garbage_collections():
